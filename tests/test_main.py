@@ -1,0 +1,67 @@
+"""`python main.py` end to end: its fixed metrics.json interface, any split folder, and the no-data message."""
+import json, os, shutil, subprocess, sys
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+
+CLASS_KEYS = {"task", "window", "model", "split", "n_cells", "accuracy", "balanced_accuracy", "macro_f1"}
+REG_KEYS = {"task", "window", "model", "split", "n_cells", "rmse", "mape"}
+
+
+def test_no_data_is_one_clear_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "BATTERY_SSB_DATA"}
+    r = subprocess.run([sys.executable, "main.py", "--dataset", "matr", "--out", str(tmp_path / "run")],
+                       cwd=REPO, env=env, capture_output=True, text=True)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BATTERY_SSB_DATA" in lines[0] and "--data-dir" in lines[0], r.stderr
+
+
+def _with_extra_split(matr_dir, root):
+    "The real train/test1 folders plus a `test2` folder in the same layout (the first 10 test1 cells again)."
+    root.mkdir()
+    for s in ("train", "test1"): (root / s).symlink_to(matr_dir / s)
+    (root / "test2").mkdir(); (root / "cycle_lives").mkdir()
+    for i in range(1, 11): (root / "test2" / f"cell{i}.csv").symlink_to(matr_dir / "test1" / f"cell{i}.csv")
+    for s in ("train", "test1"):
+        shutil.copy(matr_dir / "cycle_lives" / f"{s}_cycle_lives.csv", root / "cycle_lives")
+    lives = (matr_dir / "cycle_lives" / "test1_cycle_lives.csv").read_text().split()[:10]
+    (root / "cycle_lives" / "test2_cycle_lives.csv").write_text("\n".join(lives) + "\n")
+    shutil.copy(matr_dir / "severson_si_table9.csv", root)     # it has no rows for test2: noted, not fatal
+    return root
+
+
+def test_main_end_to_end_on_real_data_with_an_unseen_split(matr_dir, tmp_path):
+    data = _with_extra_split(matr_dir, tmp_path / "matr")
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, "main.py", "--dataset", "matr", "--data-dir", str(data), "--out", str(out)],
+                       cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    doc = json.loads((out / "metrics.json").read_text())
+    assert doc["dataset"] == "matr"
+    res = doc["results"]
+    assert {x["split"] for x in res} == {"train", "test1", "test2"}
+    for x in res:
+        assert set(x) == (REG_KEYS if x["task"] == "cycle_life" else CLASS_KEYS), x
+        assert x["model"] in {"lightgbm", "severson_variance", "elastic_net", "dummy"} and x["window"] in (5, 100)
+    keys = [(x["task"], x["window"], x["model"], x["split"]) for x in res]
+    assert len(keys) == len(set(keys)) == 21 * 3
+    get = {(x["task"], x["window"], x["model"], x["split"]): x for x in res}
+    assert get[("cycle_life", 100, "severson_variance", "test1")]["n_cells"] == 43
+    assert get[("binary_550", 5, "lightgbm", "test2")]["n_cells"] == 10
+    # test2 repeats test1's first ten cells: the same model must give the same predictions for them
+    pred = pd.read_csv(out / "predictions.csv", index_col=["window", "cell"])
+    a = pred.loc[[(100, f"test1/cell{i}") for i in range(1, 11)], "predicted_cycle_life"].to_numpy()
+    b = pred.loc[[(100, f"test2/cell{i}") for i in range(1, 11)], "predicted_cycle_life"].to_numpy()
+    assert np.allclose(a, b)
+    # models saved as LightGBM text + JSON, no pickles; exclusions reported; figures written
+    assert (out / "models" / "tiers_w100_lightgbm.txt").read_text().startswith("tree")
+    meta = json.loads((out / "models" / "tiers_w100_lightgbm.json").read_text())
+    assert meta["tier_edges"] == doc["tier_edges"] and len(meta["training_data_sha256"]) == 64
+    assert not list(out.rglob("*.pkl")) and not list(out.rglob("*.pickle"))
+    report = pd.read_csv(out / "report.csv")
+    assert (report.level == "excluded").sum() == doc["n_excluded"] > 0
+    assert report.reason.str.contains("no rows for split 'test2'").any()
+    assert len(list((out / "figures").glob("*.png"))) >= 8
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == 6

@@ -1,0 +1,61 @@
+"""The real MATR cells: the data path reproduces Severson et al.'s published baselines (skipped without the data)."""
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+from battery_ssb.data import load_matr
+from battery_ssb.features import featurize
+from battery_ssb.labels import make_labels
+from battery_ssb.model import fit_model
+from battery_ssb.evaluation import regression_metrics, MATR_OUTLIER
+
+
+@pytest.fixture(scope="module")
+def matr(matr_dir):
+    return load_matr(matr_dir, progress=False)
+
+
+def test_layout_read_in_full(matr):
+    counts = matr.cells.split.value_counts().to_dict()
+    assert counts == {"train": 41, "test1": 43}
+    assert matr.qv.q.shape == (84, 99, 1000)
+    assert (matr.cells.barcode.str.startswith("EL")).all()          # every cell joined to its SI row
+    assert matr.cells.cycle_life.min() == 148 and matr.cells.cycle_life.idxmin() == MATR_OUTLIER
+    ex = matr.report.excluded()                                     # recording glitches, each with its reason
+    assert len(ex) >= 1 and ex.reason.str.contains("outside the plausible").all()
+
+
+def test_variance_model_reproduces_severson_table1(matr):
+    """log10 life linear in log10 var ΔQ100-10: RMSE 103 (train) / 138 (test1), Severson et al. 2019 Table 1."""
+    X = featurize(matr, 100).X[["dq_100_10_var_log10"]]
+    y = matr.cells.cycle_life
+    tr = matr.cells.split == "train"
+    fm = fit_model("severson_variance", "cycle_life", 100, X[tr], y[tr], (100, 10))
+    for split, published in [("train", 103), ("test1", 138)]:
+        m = regression_metrics(y[matr.cells.split == split], fm.predict(X[matr.cells.split == split]))
+        assert abs(m["rmse"] - published) <= 3, (split, m)
+    # the same with a plain least-squares fit, independent of our estimator classes
+    lr = LinearRegression().fit(X[tr], np.log10(y[tr]))
+    te = matr.cells.split == "test1"
+    assert abs(np.sqrt(np.mean((10 ** lr.predict(X[te]) - y[te]) ** 2)) - 138) <= 3
+
+
+def test_variance_classifier_reproduces_severson_table2_test(matr):
+    """Logistic regression on log10 var ΔQ5-4: 78.6 % on the 42 primary-test cells (Table 2; outlier excluded)."""
+    X = featurize(matr, 5).X[["dq_5_4_var_log10"]]
+    y, _ = make_labels(matr.cells)
+    tr = matr.cells.split == "train"
+    fm = fit_model("severson_variance", "binary_550", 5, X[tr], y.binary_550[tr], (5, 4))
+    te = (matr.cells.split == "test1") & (matr.cells.index != MATR_OUTLIER)
+    acc = np.mean(fm.predict(X[te]) == y.binary_550[te])
+    assert te.sum() == 42 and abs(acc - 0.786) <= 0.03, acc
+
+
+def test_window_sees_no_later_cycle(matr):
+    f5 = featurize(matr, 5).X
+    late = matr.qv.cycles > 5
+    saved = matr.qv.q[:, late].copy()
+    try:
+        matr.qv.q[:, late] = np.random.default_rng(1).uniform(0, 1.1, saved.shape)
+        assert featurize(matr, 5).X.equals(f5)
+    finally:
+        matr.qv.q[:, late] = saved
