@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: the repository root and the real MATR data (skipped, with the reason, when absent)."""
+"""Shared pytest fixtures: the repository root and the real datasets (skipped, with the reason, when absent)."""
 import os
 from pathlib import Path
 import pytest
@@ -6,17 +6,21 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def matr_path():
-    "The MATR folder under $BATTERY_SSB_DATA, or None."
+def shared_data(rel: str) -> Path:
+    "The folder `rel` under $BATTERY_SSB_DATA, or a pytest skip saying how to provide it."
     root = os.environ.get("BATTERY_SSB_DATA")
-    p = Path(root) / "matr-severson" if root else None
-    return p if p is not None and p.is_dir() else None
+    p = Path(root) / rel if root else None
+    if p is None or not p.is_dir():
+        pytest.skip(f"real data not available: set BATTERY_SSB_DATA to a folder containing {rel}/ "
+                    "(CI sets it to ../shared/data)")
+    return p
 
 
 @pytest.fixture(scope="session")
 def matr_dir():
-    p = matr_path()
-    if p is None:
-        pytest.skip("real MATR data not available: set BATTERY_SSB_DATA to a folder containing matr-severson/ "
-                    "(CI sets it to ../shared/data)")
-    return p
+    return shared_data("matr-severson")
+
+
+@pytest.fixture(scope="session")
+def cs2_35():
+    return shared_data("calce-cs2/CS2_35")

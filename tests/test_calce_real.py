@@ -1,7 +1,7 @@
 """The real CALCE cell CS2_35 end to end: read, stitch, segment, summarise, featurise (skipped without the data).
 
 Expected values are computed here from the raw samples, independently of the pipeline's own bookkeeping."""
-import os, subprocess, sys
+import subprocess, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -9,15 +9,6 @@ import pytest
 from conftest import REPO
 
 CLI = [str(Path(sys.executable).parent / "battery-ssb")]   # the console command, as users run it
-
-
-@pytest.fixture(scope="module")
-def cs2_35():
-    root = os.environ.get("BATTERY_SSB_DATA")
-    p = Path(root) / "calce-cs2" / "CS2_35" if root else None
-    if p is None or not p.is_dir():
-        pytest.skip("CALCE CS2_35 not available: set BATTERY_SSB_DATA to a folder containing calce-cs2/CS2_35/")
-    return p
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 The expected numbers are computed here independently of the readers: the sheets are read with python-calamine's own
 API (not pandas, not battery_ssb), the run order from the file names with a separate regex."""
-import hashlib, os, re
+import hashlib, re
 from pathlib import Path
 import numpy as np
 import pytest
@@ -13,19 +13,9 @@ SHEET = "Channel_1-008"
 DUP, ORIG = "CS2_35_2_10_11.xlsx", "CS2_35_2_4_11.xlsx"
 
 
-def _calce_dir():
-    root = os.environ.get("BATTERY_SSB_DATA")
-    p = Path(root) / "calce-cs2" / "CS2_35" if root else None
-    return p if p is not None and p.is_dir() else None
-
-
 @pytest.fixture(scope="module")
-def calce():
-    p = _calce_dir()
-    if p is None:
-        pytest.skip("real CALCE data not available: set BATTERY_SSB_DATA to a folder containing calce-cs2/CS2_35/ "
-                    "(CI sets it to ../shared/data)")
-    return p
+def calce(cs2_35):
+    return cs2_35
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +88,7 @@ def test_time_continuous_across_runs(cell):
     assert 0 < span - t[-1] < 2e-4 * span
 
 
-def test_cycle_count(cell, sheets):
+def test_cycle_count(cell, sheets, calce):
     """Cycles: each run's Cycle_Index runs 1..max with no gap; stitched, the cycles are numbered 1..sum of the maxima.
     Cross-checked against the per-cycle Statistics sheets, where the export has one."""
     raw, _ = cell
@@ -114,7 +104,7 @@ def test_cycle_count(cell, sheets):
     assert raw.data.cycle_index.min() == 1 and raw.data.cycle_index.max() == expected
     assert (np.diff(raw.data.cycle_index.to_numpy()) >= 0).all()
     from python_calamine import CalamineWorkbook
-    calce = _calce_dir(); checked = 0
+    checked = 0
     for name, n in maxima.items():
         wb = CalamineWorkbook.from_path(str(calce / name))
         if "Statistics_1-008" in wb.sheet_names:
