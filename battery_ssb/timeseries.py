@@ -43,12 +43,32 @@ def raw_from_segments(cell:str,           # cell id
     return RawCell(cell, d, meta=dict(source_files=["analytic segments"], cycler="synthetic"))
 
 # %% ../nbs/01a_timeseries.ipynb #f81af633
-def _samples(raw:RawCell, max_gap_s:float=3600.0) -> pd.DataFrame:
+def _default_rest_A(I:np.ndarray) -> float: return max(1e-4, 0.01 * np.abs(I).max()) if len(I) else 1e-4
+
+def _cv_phase_starts(sid:np.ndarray, I:np.ndarray, V:np.ndarray, rest_A:float, i_rel_tol:float, v_tol_V:float) -> np.ndarray:
+    "True at the sample where a step turns from constant current to constant voltage (see above)."
+    absI = np.abs(I)
+    ref = pd.Series(absI).groupby(sid).transform("max").to_numpy()
+    up = pd.Series(I).groupby(sid).transform("sum").to_numpy() >= 0          # charge-like step
+    vlim = np.where(up, pd.Series(V).groupby(sid).transform("max"), pd.Series(V).groupby(sid).transform("min"))
+    at = (np.abs(V - vlim) <= v_tol_V) & (ref >= rest_A)
+    tail = pd.Series(at[::-1]).groupby(sid[::-1]).cummin().to_numpy()[::-1]   # this and every later sample at the limit
+    left = pd.Series(absI < (1 - i_rel_tol) * ref).groupby(sid).cummax().to_numpy()  # current has left its CC level
+    moved = pd.Series(~at).groupby(sid).transform("any").to_numpy()          # a CC phase exists: V not always at the limit
+    n_cc = pd.Series(~left).groupby(sid).transform("sum").to_numpy()          # ... of at least 3 samples
+    one_sign = pd.Series(np.where(up, I, -I) > 0).groupby(sid).transform("all").to_numpy()
+    cv = tail & left & moved & (n_cc >= 3) & one_sign
+    return cv & ~np.r_[True, cv[:-1] & (sid[1:] == sid[:-1])] & ~np.r_[True, sid[1:] != sid[:-1]]
+
+def _samples(raw:RawCell, max_gap_s:float=3600.0, split_cv:bool=True, rest_A:float|None=None,
+             i_rel_tol:float=0.02, v_tol_V:float=0.01) -> pd.DataFrame:
     "Per-sample frame: running step number, interval charge (A s) and energy (W s) ending at each sample."
     d = raw.data
     t, I, V = (d[c].to_numpy(float) for c in ("test_time_s", "current_A", "voltage_V"))
     cyc, stp = d.cycle_index.to_numpy(int), d.step_index.to_numpy(int)
     new = np.ones(len(d), bool); new[1:] = (cyc[1:] != cyc[:-1]) | (stp[1:] != stp[:-1])
+    if split_cv and len(d):
+        new |= _cv_phase_starts(np.cumsum(new), I, V, _default_rest_A(I) if rest_A is None else rest_A, i_rel_tol, v_tol_V)
     dt = np.diff(t, prepend=t[:1]); gap = dt > max_gap_s
     Ip, Pp = np.roll(I, 1), np.roll(I * V, 1)
     dq = np.where(new, I * dt, 0.5 * (I + Ip) * dt)
@@ -58,6 +78,15 @@ def _samples(raw:RawCell, max_gap_s:float=3600.0) -> pd.DataFrame:
     t_prev = np.where(gap, t, np.roll(t, 1)); t_prev[0] = t[0]
     return pd.DataFrame(dict(t=t, I=I, V=V, T=d.temperature_C.to_numpy(float), cycle=cyc, step_index=stp,
                              step_number=np.cumsum(new), t_prev=t_prev, dq=dq, de=de, gap=gap))
+
+def _step_samples(raw:RawCell, steps:pd.DataFrame, max_gap_s:float=3600.0) -> pd.DataFrame:
+    "`_samples` with step numbers taken from `steps` (a `segment_steps` table of the same cell, whatever its options)."
+    s = _samples(raw, max_gap_s, split_cv=False)
+    if steps.n_samples.sum() != len(s):
+        raise DataError(f"cell {raw.cell}: the steps table covers {steps.n_samples.sum()} samples but the cell has "
+                        f"{len(s)}: it was not made by segment_steps from this cell")
+    s["step_number"] = np.repeat(steps.step_number.to_numpy(), steps.n_samples.to_numpy())
+    return s
 
 # %% ../nbs/01a_timeseries.ipynb #e8cf51c8
 STEP_TYPES = ["rest", "cc_charge", "cv_charge", "cc_discharge", "cv_discharge", "pulse_charge", "pulse_discharge", "other"]
@@ -89,10 +118,11 @@ def segment_steps(raw:RawCell,              # one cell's samples
                   pulse_max_s:float=1800.0, # a CC step followed by rest and no longer than this may be a pulse
                   min_pulses:int=2,         # ... if its cycle holds at least this many such steps
                   max_gap_s:float=3600.0,   # sampling intervals longer than this are not integrated
+                  split_cv:bool=True,       # split a step logged as one CC-CV step into its CC and CV phases
                  ) -> pd.DataFrame:
     "One row per cycler step: type, times, mean current, voltages, coulomb-counted charge; columns `STEP_COLUMNS`."
-    s = _samples(raw, max_gap_s)
-    if rest_A is None: rest_A = max(1e-4, 0.01 * np.abs(s.I).max()) if len(s) else 1e-4
+    if rest_A is None: rest_A = _default_rest_A(raw.data.current_A.to_numpy(float))
+    s = _samples(raw, max_gap_s, split_cv, rest_A, i_rel_tol, v_tol_V)
     st = _step_table(s)
     rest = st.I_absmax < rest_A
     cc = ~rest & ((st.I_hi - st.I_lo) <= np.maximum(i_rel_tol * st.I_med.abs(), rest_A)) & (st.I_med.abs() >= rest_A)
@@ -143,7 +173,7 @@ def cycle_summary(raw:RawCell,                 # one cell's samples
                  ) -> pd.DataFrame:
     "One row per cycle: coulomb-counted capacities, energies, efficiencies, voltages, CV share, resistance, temperature."
     if steps is None: steps = segment_steps(raw, max_gap_s=max_gap_s)
-    s = _samples(raw, max_gap_s)
+    s = _step_samples(raw, steps, max_gap_s)
     s["qc"], s["qd"] = s.dq.clip(lower=0), (-s.dq).clip(lower=0)
     s["ec"], s["ed"] = s.de.clip(lower=0), (-s.de).clip(lower=0)
     d = raw.data
@@ -220,7 +250,7 @@ def _interp_grouped(g:np.ndarray,   # group code of each point, non-decreasing
 def _half_cycles(raw:RawCell, steps:pd.DataFrame, kind:str, max_gap_s:float=3600.0) -> pd.DataFrame:
     "Samples of each cycle's CC half-cycle of `kind`: cycle, V, Q (Ah passed since its start, positive)."
     if kind not in ("discharge", "charge"): raise DataError(f"kind must be 'discharge' or 'charge', not {kind!r}")
-    s = _samples(raw, max_gap_s)
+    s = _step_samples(raw, steps, max_gap_s)
     sel = steps.step_number[steps.type == f"cc_{kind}"]
     s = s[s.step_number.isin(sel)]
     sgn = -1.0 if kind == "discharge" else 1.0
@@ -398,7 +428,7 @@ def gitt_pulses(raw:RawCell,                    # one cell's samples
     ip = ip[paired]
     if not len(ip): return pd.DataFrame(columns=GITT_COLUMNS)
     p, r = st.iloc[ip].reset_index(drop=True), st.iloc[ip + 1].reset_index(drop=True)
-    sa = _samples(raw)
+    sa = _step_samples(raw, steps)
     # rest voltages: mean over the last `rest_avg_s` of every rest step (one group operation)
     rs = sa[sa.step_number.isin(st.step_number[st.type == "rest"])]
     t_end = rs.step_number.map(st.set_index("step_number").t_end_s)
@@ -490,7 +520,7 @@ def cv_decay(raw:RawCell,                   # one cell's samples
     if steps is None: steps = segment_steps(raw)
     cv = steps[steps.type.isin(["cv_charge", "cv_discharge"])].reset_index(drop=True)
     if not len(cv): return pd.DataFrame(columns=CV_COLUMNS)
-    s = _samples(raw)
+    s = _step_samples(raw, steps)
     s = s[s.step_number.isin(cv.step_number)]
     vh = s.groupby("step_number").V.mean().reindex(cv.step_number).to_numpy()
     fits = []
