@@ -563,6 +563,10 @@ def cohort_from_raw(raws:list[RawCell],          # one RawCell per cell
     gitt = front(tag([gitt_pulses(r, s, L_cm=L_cm, report=report) for r, s in zip(raws, steps)])
                  .reindex(columns=GITT_COLUMNS + ["cell"]))
     cv = front(tag([cv_decay(r, s, report=report) for r, s in zip(raws, steps)]).reindex(columns=CV_COLUMNS + ["cell"]))
-    qv = qv_curves(raws, "discharge", grid=grid, steps=steps, report=report)
+    res = front(tag([step_resistance(s, r) for r, s in zip(raws, steps)]))
+    if grid is None and not any((s.type == "cc_discharge").any() for s in steps):
+        qv = None
+        report.add("qv_curves", "no CC discharge in any cell: no Q(V) curves (cohort.qv is None)", level="note")
+    else: qv = qv_curves(raws, "discharge", grid=grid, steps=steps, report=report)
     return Cohort(dataset, cells.loc[ids].copy(), cycles, qv, report, data_note=data_note,
-                  raw={r.cell: r for r in raws}, tables=dict(steps=st, gitt=gitt, cv=cv))
+                  raw={r.cell: r for r in raws}, tables=dict(steps=st, gitt=gitt, cv=cv, resistance=res))
