@@ -409,7 +409,7 @@ def gitt_pulses(raw:RawCell,                    # one cell's samples
                 steps:pd.DataFrame|None=None,   # from `segment_steps`; computed if None
                 L_cm:float|None=None,           # diffusion length in cm (`diffusion_length`); None: only D/L^2
                 capacity_Ah:float|None=None,    # capacity for the state-of-charge column; None: soc NaN
-                soc0:float=0.0,                 # state of charge at the start of each cycle's titration
+                soc0:float=0.0,                 # state of charge at the start of each cycle's titration (1.0 for a discharge titration)
                 sqrt_fit:tuple=(0.0, 1.0),      # part of each pulse, as fractions of tau, used for the E vs sqrt(t) fit
                 rest_avg_s:float=0.0,           # average the rest voltage over its last this many seconds (0: last sample)
                 report:RunReport|None=None,     # where pulses without a following rest are recorded
