@@ -410,7 +410,7 @@ def stitch_runs(runs:list,                   # run dicts from the read_*_file fu
                _frame_hash(o["data"].iloc[:len(r["data"])]) == _frame_hash(r["data"]):
                 prefix_of[r["file"]] = o["file"].name; break
     parts, table, seen = [], [], {}
-    t_off, c_off, prev = 0.0, 0, None
+    t_off, c_off, prev, prev_end = 0.0, 0, None, 0.0   # prev_end: stitched end time of the last run kept
     for r in runs:
         d = r["data"]; h = _frame_hash(d)
         row = dict(file=r["file"].name, name_date=str(name_date(r["file"])[1] or "")[:10], rows_read=int(r["rows_read"]),

@@ -8,7 +8,7 @@ Docs: https://battery-ssb.github.io/battery_ssb/simulate.html.md"""
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from .data import RawCell, DataError
+from .data import RawCell
 
 # %% auto #0
 __all__ = ['F', 'R_GAS', 'REST', 'CC', 'CV', 'LI_MAH_PER_CM2_UM', 'SSB_DESIGN', 'DEG', 'MECHANISMS', 'nmc532_ocp', 'sphere_fv',
@@ -205,7 +205,7 @@ def run_schedule(p:dict,            # per-cell parameter arrays (see `xu2019_par
                  record:bool=True,  # log samples (False: only per-cycle stats)
                  z0=None):          # initial modal particle state, e.g. a previous run's `z`
     "Run every cell through `steps` at once; returns the recorded samples (dict of arrays) and per-cycle stats."
-    fv = _fv(n_shells); nc = len(p["cs_max"]); cells = np.arange(nc)
+    fv = _fv(n_shells); nc = len(p["cs_max"])
     K = steps.kind.to_numpy(); C = steps.c_rate.to_numpy(); VL = steps.v_lim.to_numpy()
     ICUT = steps.i_cut_c.to_numpy()*c_nom; TMAX = steps.t_max_s.to_numpy()
     NT = steps.next_time.to_numpy(); NL = steps.next_limit.to_numpy(); NEW = steps.new_cycle.to_numpy()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 from scipy.signal import savgol_filter
-from .data import RawCell, QVCurves, Cohort, RunReport, DataError, CELL_COLUMNS
+from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 
 # %% auto #0
 __all__ = ['STEP_TYPES', 'STEP_COLUMNS', 'CYCLE_COLUMNS', 'GITT_COLUMNS', 'CV_COLUMNS', 'raw_from_segments', 'segment_steps',

@@ -3,7 +3,6 @@ raw series, then the reduced model to end of life (a printed figure, not a test)
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python bench/bench_simulate.py [--n-cells 200] [--n-cycles 100]"""
 import argparse, time
-import numpy as np
 from battery_ssb.simulate import simulate_cohort
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 import json, os, shutil, subprocess, sys
 import numpy as np
 import pandas as pd
-import pytest
 from conftest import REPO
 
 CLASS_KEYS = {"task", "window", "model", "split", "n_cells", "accuracy", "balanced_accuracy", "macro_f1"}
