@@ -145,10 +145,13 @@ def load_ssb_sim(data_dir=None,       # unused: the cohort is generated, not rea
                  n_cells:int=300,     # cells in the cohort
                  seed:int=0,          # seed: the same seed gives the same cohort, bit for bit
                  n_cycles:int=100,    # cycles recorded in full after formation and GITT
-                 progress:bool=True,
+                 reruns:int=5,        # re-simulations of each test cell with its hidden variables fixed (oracle_rerun)
+                 progress:bool=True,  # progress bars of the simulation
                 ) -> Cohort:
-    "Simulate the default virtual Li|LLZO|NMC cohort and analyse its raw series into a `Cohort`."
+    "Simulate the default virtual Li|LLZO|NMC cohort and analyse its raw series into a `Cohort` (truth in `tables['truth']`)."
     from battery_ssb.simulate import simulate_cohort
-    raws, cells = simulate_cohort(n_cells=n_cells, seed=seed, n_cycles=n_cycles)
-    return cohort_from_raw(raws, cells, "ssb-sim", data_note=f"SIMULATED Li|LLZO|NMC cells (battery_ssb.simulate, seed "
-                           f"{seed}): {len(cells)} virtual cells, not measurements")
+    raws, cells, truth = simulate_cohort(n_cells=n_cells, seed=seed, n_cycles=n_cycles, reruns=reruns, progress=progress)
+    co = cohort_from_raw(raws, cells, "ssb-sim", data_note=f"SIMULATED Li|LLZO|NMC cells (battery_ssb.simulate v2, seed "
+                         f"{seed}): {len(cells)} virtual cells, not measurements")
+    co.tables["truth"] = truth.reset_index()
+    return co
