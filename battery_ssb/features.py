@@ -17,11 +17,11 @@ from .data import Cohort, DataError
 from .cycling import discharge_capacity, dqdv, dqdv_peaks
 
 # %% auto #0
-__all__ = ['REGISTRY', 'CYCLE_QUANTITIES', 'TRAJECTORY_STATS', 'Descriptor', 'descriptor', 'descriptor_of', 'describe',
-           'FeatureContext', 'first_valid', 'last_valid', 'rowfit', 'qd_first', 'qd_last', 'qd_max_minus_first',
-           'qd_fade_slope', 'qd_fade_intercept', 'qd_fade_curvature', 'qd_fade_rate', 'qd_residual_std',
-           'trajectory_name', 'ce_loss_decay_rate', 'protocol_steps_per_cycle', 'default_pairs', 'Features',
-           'featurize']
+__all__ = ['REGISTRY', 'CYCLE_QUANTITIES', 'TRAJECTORY_STATS', 'RECORDED_DESCRIPTORS', 'Descriptor', 'descriptor',
+           'descriptor_of', 'describe', 'FeatureContext', 'first_valid', 'last_valid', 'rowfit', 'qd_first', 'qd_last',
+           'qd_max_minus_first', 'qd_fade_slope', 'qd_fade_intercept', 'qd_fade_curvature', 'qd_fade_rate',
+           'qd_residual_std', 'trajectory_name', 'ce_loss_decay_rate', 'protocol_steps_per_cycle', 'ocv_decay',
+           'rate_capacity_ratio', 'default_pairs', 'Features', 'featurize']
 
 # %% ../nbs/02_features.ipynb #ba7526c1
 @dataclass(frozen=True)
@@ -127,7 +127,8 @@ class FeatureContext:
         if kind == "cells":
             c = self.cohort.cells
             if rest not in c.columns or c[rest].isna().all():
-                return f"no '{rest}' in the cell table (give it in cells.csv, or --{rest.split('_Ah')[0].replace('_', '-')})"
+                flag = " or --nominal-capacity" if rest == "nominal_capacity_Ah" else ""
+                return f"no '{rest}' in the cell table (give it in cells.csv{flag})"
             return None
         if kind == "table":
             name, _, col = rest.partition(":")
@@ -335,6 +336,69 @@ descriptor("protocol_rest_s", "s", "protocol", "median duration of the rest step
 def protocol_steps_per_cycle(ctx):
     t = ctx.cohort.tables["steps"]
     return t.groupby(["cell", "cycle"]).size().groupby("cell").mean().reindex(ctx.cohort.cells.index).to_numpy(float)
+
+# %% ../nbs/02_features.ipynb #2b8cb561
+RECORDED_DESCRIPTORS = {  # cell-table column: (unit, meaning)
+    "stack_pressure_set_MPa": ("MPa", "stack pressure set point (recorded by the lab)"),
+    "interlayer": ("1", "1 if the lithium|electrolyte interface has an interlayer coating (recorded)"),
+    "temperature_set_C": ("°C", "test chamber temperature set point (recorded)"),
+    "li_thickness_um": ("um", "lithium foil thickness as specified (recorded)"),
+    "cathode_loading_set_mAh_cm2": ("mAh/cm^2", "cathode areal capacity as specified (recorded)"),
+    "llzo_relative_density": ("1", "solid-electrolyte pellet relative density as measured (recorded)"),
+}
+for _col, (_u, _what) in RECORDED_DESCRIPTORS.items():
+    descriptor(_col, _u, "recorded", _what, needs=(f"cells:{_col}",))(
+        lambda ctx, _col=_col: pd.to_numeric(ctx.cohort.cells[_col], errors="coerce").to_numpy(float))
+
+# %% ../nbs/02_features.ipynb #14014701
+def _leak_fit(ctx):
+    "Per cell: least squares of Q_ch - Q_dis = I t + f Q_ch over the window's cycles after the first; (I in A, f)."
+    qc, qd = ctx.wide("charge_capacity_Ah"), ctx.wide("discharge_capacity_Ah")
+    t = ctx.wide("duration_s")/3600
+    ok = (qc > 0) & (qd > 0) & np.isfinite(t) & (t > 0)
+    ok &= np.arange(ok.shape[1])[None, :] > np.argmax(~np.isnan(qc), 1)[:, None]   # not the first recorded cycle
+    y, a, b = np.where(ok, qc - qd, 0), np.where(ok, t, 0), np.where(ok, qc, 0)
+    saa, sab, sbb, say, sby = (a*a).sum(1), (a*b).sum(1), (b*b).sum(1), (a*y).sum(1), (b*y).sum(1)
+    det = saa*sbb - sab**2
+    hours_per_Ah = np.where(ok, t/np.where(ok, qc, 1), np.nan)
+    good = (ok.sum(1) >= 3) & (np.nanmax(hours_per_Ah, 1) >= 1.5*np.nanmin(hours_per_Ah, 1)) & (det > 0)   # rates 1.5x apart
+    with np.errstate(all="ignore"):
+        I, f = (sbb*say - sab*sby)/det, (saa*sby - sab*say)/det
+    return np.where(good, I, np.nan), np.where(good, f, np.nan)
+_LEAK = ("cycles:charge_capacity_Ah", "cycles:discharge_capacity_Ah", "cycles:duration_s")
+descriptor("self_discharge_current_mA", "mA", "self_discharge", "internal leak current: charge lost per hour of cycle time, fitted over the window",
+           _LEAK)(lambda ctx: _leak_fit(ctx)[0]*1e3)
+descriptor("parasitic_charge_fraction", "1", "self_discharge", "charge lost per charge passed (side reactions), fitted together with the leak",
+           _LEAK)(lambda ctx: _leak_fit(ctx)[1])
+
+@descriptor("ocv_decay_mV_per_h", "mV/h", "self_discharge", "open-circuit voltage decay over the second half of the longest rest after a charge",
+            ("table:steps:V_slope_late_V_per_s",))
+def ocv_decay(ctx):
+    s = ctx.cohort.tables["steps"]
+    prev = s.groupby("cell").type.shift(1).astype(object)
+    r = s[(s.type == "rest") & prev.isin(["cc_charge", "cv_charge"])]
+    r = r.loc[r.groupby("cell").duration_s.idxmax().dropna()]
+    return (-r.set_index("cell").V_slope_late_V_per_s*3.6e6).reindex(ctx.cohort.cells.index).to_numpy(float)
+
+def _strip_pulse(ctx, col):
+    g = ctx.cohort.tables["gitt"]; g = g[g.direction == "discharge"]
+    g = g.loc[g.assign(_a=g.I_A.abs()).groupby("cell")._a.idxmax().dropna()]
+    return g.set_index("cell")[col].reindex(ctx.cohort.cells.index).to_numpy(float)
+descriptor("strip_pulse_sqrt_departure_mV", "mV", "pulse", "highest-current discharge pulse: end voltage minus the sqrt(t) trend of its first half",
+           ("table:gitt:sqrt_departure_V", "table:gitt:I_A", "table:gitt:direction"))(lambda ctx: _strip_pulse(ctx, "sqrt_departure_V")*1e3)
+descriptor("strip_pulse_R_ohm", "ohm", "pulse", "highest-current discharge pulse: resistance from its voltage jump",
+           ("table:gitt:R_ohm", "table:gitt:I_A", "table:gitt:direction"))(lambda ctx: _strip_pulse(ctx, "R_ohm"))
+
+@descriptor("rate_capacity_ratio", "1", "rate_capability", "capacity of the fastest full CC discharge over the slowest (rates >= 1.5x apart)",
+            ("table:steps:charge_Ah",))
+def rate_capacity_ratio(ctx):
+    s = ctx.cohort.tables["steps"]; d = s[s.type == "cc_discharge"]
+    g = d.assign(q=d.charge_Ah.abs()).groupby(["cell", "cycle"]).agg(q=("q", "sum"), t=("duration_s", "sum"))
+    g = g[g.t > 0].assign(i=lambda x: x.q/x.t*3600)
+    g = g[g.q >= 0.5*g.groupby("cell").q.transform("max")]
+    hi = g.loc[g.groupby("cell").i.idxmax()].droplevel("cycle"); lo = g.loc[g.groupby("cell").i.idxmin()].droplevel("cycle")
+    r = (hi.q/lo.q).where(hi.i >= 1.5*lo.i)
+    return r.reindex(ctx.cohort.cells.index).to_numpy(float)
 
 # %% ../nbs/02_features.ipynb #7e8be699
 def default_pairs(window:int, cycles) -> list[tuple[int, int]]:

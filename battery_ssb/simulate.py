@@ -230,11 +230,13 @@ SSB_DESIGN = dict(
     loading_levels=(0.6, 1.0),               # mAh/cm2, the lab's two cathode loadings
     pressure_levels=(1.0, 2.0, 4.0, 8.0),    # MPa, stack-pressure set points
     li_levels=(5.0, 10.0, 20.0),             # um, lithium foils
-    temp_levels=(25.0, 45.0, 60.0), temp_weights=(0.5, 0.25, 0.25),   # C, chamber set points
+    temp_levels=(25.0, 45.0, 60.0), temp_weights=(0.7, 0.15, 0.15),   # C, chamber set points
     p_interlayer=0.35, p_contaminated=0.3, n_lots=6,
     asr_clean=5.0, asr_cont=150.0,           # Ohm cm2, medians of the two interface populations
     sigma_e=1e-9,                            # S/cm, median LLZO electronic conductivity
     k_dead_li=2e-3, k_lam=1.2e-4, void_irreversible=0.03, k_cei=0.004, k_filament=300.0,  # medians of the rates
+    spread=dict(pressure=0.5, sigma_e=1.0, theta=(0.35, 0.6), R_p=0.35,             # log-normal sigmas (theta: low + width x Beta(4, 2))
+                k_lam=0.15, k_dead_li=0.25, void_irreversible=0.15, k_filament=0.2),
 )
 
 def loading_to_Lp(loading_mAh_cm2,             # usable areal capacity
@@ -266,26 +268,27 @@ def sample_cells(n_cells:int,              # cells to draw
     lot = rng.integers(0, design["n_lots"], n_cells); rec["cathode_lot"] = lot
     hid["rel_density"] = rho
     hid["loading_mAh_cm2"] = rec.cathode_loading_set_mAh_cm2*ln(1.0, 0.03)
-    hid["pressure_MPa"] = rec.stack_pressure_set_MPa*ln(1.0, 0.25)
+    sp = design["spread"]
+    hid["pressure_MPa"] = rec.stack_pressure_set_MPa*ln(1.0, sp["pressure"])
     cont = rng.random(n_cells) < design["p_contaminated"]
     hid["contaminated"] = cont.astype(int)
     hid["asr_li0_ohm_cm2"] = (np.where(cont, ln(design["asr_cont"], 0.8), ln(design["asr_clean"], 0.6))
                               *np.where(rec.interlayer == 1, 0.3, 1.0))
     hid["flaw_um"] = 10.0*((1 - rho)/0.05)*ln(1.0, 0.5)
     hid["sigma_se_S_m"] = design["sigma_dense"]*((rho - design["rho_c"])/(1 - design["rho_c"]))**design["sigma_t"]*ln(1.0, 0.1)
-    hid["sigma_e_S_cm"] = ln(design["sigma_e"], 0.8)
-    hid["theta_c"] = 0.55 + 0.4*rng.beta(4, 2, n_cells)
+    hid["sigma_e_S_cm"] = ln(design["sigma_e"], sp["sigma_e"])
+    hid["theta_c"] = sp["theta"][0] + sp["theta"][1]*rng.beta(4, 2, n_cells)
     hid["asr_c0_ohm_cm2"] = ln(20.0, 0.4)
-    hid["R_p_m"] = ln(5.3e-6, 0.25)
+    hid["R_p_m"] = ln(5.3e-6, sp["R_p"])
     hid["D_s_m2_s"] = ln(1e-14, 0.15)
     hid["r_fixture_ohm"] = ln(0.3, 0.5)
     lot_fcl = rng.uniform(0.08, 0.15, design["n_lots"])
     hid["first_cycle_loss"] = np.clip(lot_fcl[lot] + 0.005*rng.standard_normal(n_cells), 0.05, 0.2)
     hid["k_cei"] = ln(design["k_cei"], 0.4)
-    hid["k_lam"] = ln(design["k_lam"], 0.3)
-    hid["k_dead_li"] = ln(design["k_dead_li"], 0.5)
-    hid["void_irreversible"] = ln(design["void_irreversible"], 0.3)
-    hid["k_filament_um"] = ln(design["k_filament"], 0.3)
+    hid["k_lam"] = ln(design["k_lam"], sp["k_lam"])
+    hid["k_dead_li"] = ln(design["k_dead_li"], sp["k_dead_li"])
+    hid["void_irreversible"] = ln(design["void_irreversible"], sp["void_irreversible"])
+    hid["k_filament_um"] = ln(design["k_filament"], sp["k_filament"])
     hid["li_um"] = rec.li_thickness_um*ln(1.0, 0.05)
     return rec, hid
 
