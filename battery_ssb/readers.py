@@ -1,4 +1,4 @@
-"""Read Arbin, Battery Archive, Maccor, Neware, BioLogic and generic CSV/Parquet exports into one `RawCell` schema, stitch runs, check them and cache them.
+"""Read Arbin, Battery Archive, Maccor, Neware, BioLogic, Novonix, Basytec, PEC, Battery Data Format and generic CSV/Parquet exports into one `RawCell` schema, stitch runs, check them and cache them.
 
 Docs: https://battery-ssb.github.io/battery_ssb/readers.html.md"""
 
