@@ -345,3 +345,26 @@ def test_maccor_step_counter_is_summed_per_cycle():
     got = raw.data[raw.data.cycle_index == 2].charge_capacity_Ah.max()    # Cyc# 1 is cycle 2 (the export counts from 0)
     assert abs(got - expect) < 1e-6 * expect and expect > 20 * q[st == "C"].max()
     assert "restarts at every step" in raw.meta["notes"]["charge_capacity_Ah"]
+
+
+def test_galvani_not_implemented_is_named(tmp_path, monkeypatch):
+    "galvani's NotImplementedError (an .mpr column it does not know) becomes one DataError naming the file and the cause."
+    import sys, types
+    fake = types.ModuleType("galvani.BioLogic")
+    def MPRfile(path): raise NotImplementedError("Column ID 215 after column (Q-Qo)/mA.h is unknown")
+    fake.MPRfile = MPRfile
+    monkeypatch.setitem(sys.modules, "galvani", types.ModuleType("galvani"))
+    monkeypatch.setitem(sys.modules, "galvani.BioLogic", fake)
+    f = tmp_path / "x.mpr"; f.write_bytes(b"BIO-LOGIC MODULAR FILE\x1a" + bytes(40))
+    with pytest.raises(DataError) as e: read_cell(f)
+    msg = str(e.value)
+    assert str(f) in msg and "galvani cannot read" in msg and "Column ID 215" in msg and ".mpt" in msg
+
+
+def test_missing_optional_parser_names_the_extra(tmp_path, monkeypatch):
+    "An Arbin .res without access-parser installed: the error names the optional extra to install."
+    import sys
+    monkeypatch.setitem(sys.modules, "access_parser", None)      # import fails as if not installed
+    f = tmp_path / "run.res"; f.write_bytes(b"\x00\x01\x00\x00Standard Jet DB" + bytes(100))
+    with pytest.raises(DataError) as e: read_cell(f)
+    assert "battery_ssb[arbin-res]" in str(e.value) and "access-parser" in str(e.value)
