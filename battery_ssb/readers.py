@@ -1,4 +1,4 @@
-"""Read Arbin, Battery Archive, Maccor, Neware, BioLogic and generic CSV/Parquet exports into one `RawCell` schema, stitch runs, check them and cache them.
+"""Read Arbin, Battery Archive, Maccor, Neware, BioLogic, Novonix, Basytec, PEC, Battery Data Format and generic CSV/Parquet exports into one `RawCell` schema, stitch runs, check them and cache them.
 
 Docs: https://battery-ssb.github.io/battery_ssb/readers.html.md"""
 
@@ -16,15 +16,18 @@ from tqdm.auto import tqdm
 from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 
 # %% auto #0
-__all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'BA_ALIASES', 'BA_CYCLE_COLUMNS',
-           'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES', 'FORMATS', 'READER_VERSION',
-           'convert_units', 'ColumnMap', 'standardize', 'column_map_from_aliases', 'read_arbin_file', 'name_date',
-           'stitch_runs', 'read_battery_archive_file', 'read_maccor_file', 'nda_table', 'read_neware_file',
-           'read_biologic_file', 'read_generic_file', 'detect_format', 'check_cycles', 'read_cell']
+__all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'ARBIN_METADATA_SUFFIX', 'BA_ALIASES',
+           'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES', 'TABLE_FORMATS',
+           'FORMATS', 'READER_VERSION', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
+           'cycles_from_current', 'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata',
+           'read_arbin_res', 'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file',
+           'read_maccor_file', 'nda_table', 'neware_nested_table', 'read_neware_file', 'read_vdf_file',
+           'read_biologic_file', 'detect_table_format', 'read_table_file', 'read_generic_file', 'detect_format',
+           'check_cycles', 'read_cell']
 
 # %% ../nbs/00b_readers.ipynb #d9338a34
 UNIT_FACTORS = {  # unit as read -> factor to the schema unit (s, A, V, Ah, Wh)
-    "s": 1, "sec": 1, "min": 60, "h": 3600, "hr": 3600, "ms": 1e-3,
+    "s": 1, "sec": 1, "min": 60, "h": 3600, "hr": 3600, "ms": 1e-3, "d": 86400,
     "A": 1, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "kA": 1e3,
     "V": 1, "mV": 1e-3,
     "Ah": 1, "A.h": 1, "mAh": 1e-3, "mA.h": 1e-3, "uAh": 1e-6, "As": 1 / 3600, "C": 1 / 3600, "mAs": 1e-3 / 3600,
@@ -36,10 +39,25 @@ _SCHEMA_KIND = {"test_time_s": "time", "current_A": "current", "voltage_V": "vol
                 "charge_capacity_Ah": "capacity", "discharge_capacity_Ah": "capacity",
                 "charge_energy_Wh": "energy", "discharge_energy_Wh": "energy", "temperature_C": "temperature",
                 "cycle_index": "count", "step_index": "count"}
-_KIND_UNITS = {"time": {"s", "sec", "min", "h", "hr", "ms", "h:m:s"}, "current": {"A", "mA", "uA", "µA", "kA"},
+_KIND_UNITS = {"time": {"s", "sec", "min", "h", "hr", "ms", "d", "h:m:s"}, "current": {"A", "mA", "uA", "µA", "kA"},
                "voltage": {"V", "mV"}, "capacity": {"Ah", "A.h", "mAh", "mA.h", "uAh", "As", "C", "mAs"},
                "energy": {"Wh", "W.h", "mWh", "mW.h", "kWh", "J"}, "temperature": set(TEMPERATURE_UNITS),
                "count": {"1", ""}}
+_HMS = re.compile(r"^\s*(?:(?P<d>\d+)\s*(?:d|days?)\s*)?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:[.,]\d*)?)\s*$")
+
+def hms_seconds(values:pd.Series, # durations as text: 'hh:mm:ss[.f]', hours may pass 24 ('288:21:32.5'), or 'Nd hh:mm:ss' (Maccor)
+                where:str="",     # file and column, for error messages
+                row_offset:int=1, # file line of the first value, for error messages
+               ) -> pd.Series:
+    "Seconds from duration text; the first entry that is not a duration is a DataError naming its row."
+    m = values.astype(str).str.extract(_HMS.pattern)
+    bad = m["h"].isna() & values.notna()
+    if bad.any():
+        r = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{where}: row {r + row_offset} holds {values.iloc[r]!r}; expected a duration as h:m:s "
+                        "(or 'Nd hh:mm:ss')")
+    num = lambda k: pd.to_numeric(m[k].str.replace(",", "."), errors="coerce").fillna(0)
+    return (num("d") * 86400 + num("h") * 3600 + num("m") * 60 + num("s")).where(values.notna())
 
 def convert_units(values:pd.Series, # numbers (or h:m:s text for unit 'h:m:s') as read
                   unit:str,         # unit as read, e.g. 'mA', 'min', '°F', 'h:m:s'
@@ -52,13 +70,7 @@ def convert_units(values:pd.Series, # numbers (or h:m:s text for unit 'h:m:s') a
     if unit not in _KIND_UNITS[kind]:
         raise DataError(f"{where}: unit {unit!r} is not a {kind} unit for {column}; expected one of "
                         f"{sorted(_KIND_UNITS[kind])}")
-    if unit == "h:m:s":
-        td = pd.to_timedelta(values.astype(str).str.strip(), errors="coerce")
-        bad = td.isna() & values.notna()
-        if bad.any():
-            r = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{where}: row {r + row_offset} holds {values.iloc[r]!r}; expected a time as h:m:s")
-        return td.dt.total_seconds()
+    if unit == "h:m:s": return hms_seconds(values, where, row_offset)
     v = _numeric(values, where, row_offset)
     if kind == "temperature":
         if unit in ("F", "°F", "degF"): return (v - 32) * 5 / 9
@@ -80,13 +92,16 @@ def _numeric(values:pd.Series, where:str, row_offset:int=1) -> pd.Series:
 @dataclass
 class ColumnMap:
     "How an export's columns become the schema: source column and unit per schema column, and the current sign."
-    columns: dict            # schema column -> source column name
+    columns: dict            # schema column -> source column name; '_capacity'/'_energy': ONE counter for both directions
     units: dict              # schema column -> unit as read ('A', 'mA', 'min', 'h:m:s', '°F', ...)
     current_sign: int = 1    # +1: export has charge positive; -1: export has discharge positive
     state: tuple|None = None # (source column, {code: +1 charge, -1 discharge, 0 rest}): sign from a state column
     cycle_base: int|None = None # first cycle number the export uses (0 or 1); None: take it from the data
+    check_units: bool = True # compare the capacity counters with the current integral (off when the current is derived from them)
 
 def _where(file, col=None): return f"{file}" + (f", column {col!r}" if col else "")
+
+_BOTH = {"_capacity": ("charge_capacity_Ah", "discharge_capacity_Ah"), "_energy": ("charge_energy_Wh", "discharge_energy_Wh")}
 
 def standardize(df:pd.DataFrame,          # the table as read
                 cmap:ColumnMap,            # its column map
@@ -97,14 +112,19 @@ def standardize(df:pd.DataFrame,          # the table as read
                ) -> tuple[pd.DataFrame, dict]:
     "The table in the raw schema (plus `_row`: the file line of each sample) and notes on what was done."
     report = report if report is not None else RunReport()
-    need = [c for c in RAW_REQUIRED if c != "step_index"]
+    need = [c for c in RAW_REQUIRED if c not in ("step_index", "cycle_index")]
     missing = [f"{c} (as {cmap.columns.get(c)!r})" if c in cmap.columns else c
                for c in need if c not in cmap.columns or cmap.columns[c] not in df.columns]
     if missing:
         raise DataError(f"{file}: missing column(s) {missing}; the file has columns {list(df.columns)}")
     notes = {}
+    empty = [k for k, v in cmap.columns.items() if k not in need and v in df.columns and len(df) and df[v].isna().all()]
+    for k in empty: notes[k] = f"column {cmap.columns[k]!r} is empty in every row"   # counters derived below
+    if empty:
+        cmap = ColumnMap({k: v for k, v in cmap.columns.items() if k not in empty}, cmap.units, cmap.current_sign,
+                         cmap.state, cmap.cycle_base, cmap.check_units)
     # truncated last row: a file cut mid-write leaves the last line with empty fields
-    src_req = [cmap.columns[c] for c in need]
+    src_req = [cmap.columns[c] for c in need + (["cycle_index"] if "cycle_index" in cmap.columns else [])]
     last_bad = len(df) and df[src_req].iloc[-1].isna().any()
     if last_bad:
         report.add("read", f"row {len(df) - 1 + row_offset} (last) has empty fields in "
@@ -115,8 +135,9 @@ def standardize(df:pd.DataFrame,          # the table as read
     for col, src in cmap.columns.items():
         if src not in df.columns:
             raise DataError(f"{file}: missing column {src!r} (for {col}); the file has columns {list(df.columns)}")
+        if col.startswith("_"): continue         # one counter for both directions, record numbers: below
         out[col] = convert_units(df[src], cmap.units.get(col, "1"), col, _where(file, src), row_offset)
-    for col in need:
+    for col in need + (["cycle_index"] if "cycle_index" in out else []):
         nan = out[col].isna().to_numpy()
         if nan.any():
             r = int(np.flatnonzero(nan)[0])
@@ -136,6 +157,10 @@ def standardize(df:pd.DataFrame,          # the table as read
     else:
         out["current_A"] = out["current_A"] * cmap.current_sign
         notes["current_sign"] = "as read" if cmap.current_sign == 1 else "negated (export has discharge positive)"
+    if "cycle_index" not in out:
+        out["cycle_index"] = cycles_from_current(out.current_A.to_numpy())
+        notes["cycle_index"] = (notes.get("cycle_index", "not in the export") + ": numbered from the current, a new "
+                                "cycle every second change of current direction (charge/discharge half cycles)")
     # cycle and step counters: integers, 1-based
     for col in ("cycle_index", "step_index"):
         if col not in out: continue
@@ -145,7 +170,7 @@ def standardize(df:pd.DataFrame,          # the table as read
             raise DataError(f"{file}: column {cmap.columns[col]!r} row {r + row_offset} holds {v[r]}; expected an integer")
     base = cmap.cycle_base if cmap.cycle_base is not None else int(out.cycle_index.min()) if len(out) else 1
     if base == 0:
-        out["cycle_index"] = out.cycle_index + 1; notes["cycle_index"] = "export counts cycles from 0: shifted by +1"
+        out["cycle_index"] = out.cycle_index + 1; notes.setdefault("cycle_index", "export counts cycles from 0: shifted by +1")
     elif base < 0 or (len(out) and out.cycle_index.min() < 1):
         r = int(np.flatnonzero(out.cycle_index.to_numpy() < 1)[0])
         raise DataError(f"{file}: column {cmap.columns['cycle_index']!r} row {r + row_offset} holds "
@@ -153,8 +178,15 @@ def standardize(df:pd.DataFrame,          # the table as read
     if "step_index" not in out:
         chg = np.sign(np.where(np.abs(out.current_A) < 1e-9, 0, out.current_A))
         out["step_index"] = np.concatenate([[1], 1 + np.cumsum(np.diff(chg) != 0)]) if len(out) else []
-        notes["step_index"] = "not in the export: numbered from changes of current sign (rest/charge/discharge)"
+        notes["step_index"] = (notes.get("step_index", "not in the export") + ": numbered from changes of current sign "
+                               "(rest/charge/discharge)")
     out["_row"] = np.asarray(df.index, dtype=np.int64) + row_offset
+    _check_records(df, cmap, out, file, notes, report, cell)
+    for both in _BOTH:                  # one counter for both directions: kept aside, split by current sign below
+        if both in cmap.columns:
+            qc = _BOTH[both][0]
+            out[both] = convert_units(df[cmap.columns[both]], cmap.units.get(both, "1"), qc,
+                                      _where(file, cmap.columns[both]), row_offset).fillna(0).abs()
     # exact duplicate rows (same samples written twice): excluded, recorded
     dup = out.drop(columns="_row").duplicated(keep="first").to_numpy()
     if dup.any():
@@ -173,44 +205,130 @@ def standardize(df:pd.DataFrame,          # the table as read
         i = down[0]
         raise DataError(f"{file}: column {cmap.columns['cycle_index']!r} falls from {c[i]:g} to {c[i + 1]:g} at row "
                         f"{out._row.iloc[i + 1]}; expected cycle numbers that never decrease within a file")
+    cyc, stp, rows = out.cycle_index.to_numpy(), out.step_index.to_numpy(), out._row.to_numpy()
+    I = out.current_A.to_numpy()
+    for both, (qc, qd) in _BOTH.items():
+        if both not in out: continue
+        inc, how = counter_increments(out.pop(both).to_numpy(), cyc, stp, rows)
+        for col, sel in ((qc, I > 0), (qd, I < 0)):
+            out[col] = _per_cycle_sum(np.where(sel, inc, 0.0), cyc)
+            notes[col] = (f"one counter for both directions in the export ({cmap.columns[both]!r}, {how}): its "
+                          f"increments under {'positive' if col == qc else 'negative'} current summed per cycle")
     for col in ("charge_capacity_Ah", "discharge_capacity_Ah", "charge_energy_Wh", "discharge_energy_Wh"):
-        if col in out and _cumulative(out[col].to_numpy(), out.cycle_index.to_numpy()):
-            out[col] = _per_cycle(out[col].to_numpy(), out.cycle_index.to_numpy())
-            notes[col] = ("cumulative over the file in the export: made per cycle by subtracting the value at the "
-                          "last sample of the previous cycle")
+        if col in out and col in cmap.columns:
+            inc, how = counter_increments(np.abs(out[col].to_numpy()), cyc, stp, rows)   # counters are magnitudes
+            out[col] = _per_cycle_sum(inc, cyc)
+            if how != "per cycle": notes[col] = f"{how}: made per cycle"
+    for col, sgn in (("charge_capacity_Ah", 1), ("discharge_capacity_Ah", -1)):
+        if col in out and col in cmap.columns and not (out[col] > 0).any() and (sgn * I > 0).any():
+            notes[col] = f"column {cmap.columns[col]!r} is 0 in every row though current flows: not filled by the export"
+            out = out.drop(columns=col)
     for col in ("charge_capacity_Ah", "discharge_capacity_Ah"):
         if col not in out:
             sgn = 1 if col.startswith("charge") else -1
             out[col] = _integrate(out, sgn)
-            notes[col] = "not in the export: integrated from current and time per cycle"
-    _check_current_sign(out, file, cmap, by_voltage=any("integrated" in v for v in notes.values()))
-    _check_capacity_units(out, file, cmap, notes)
+            notes[col] = notes.get(col, "not in the export") + ": integrated from current and time per cycle"
+    # the sign is checked against the counters; where they cannot tell it (integrated, or one counter split by the
+    # current's own sign), against the voltage
+    by_v = any("integrated" in v for v in notes.values()) or ("_capacity" in cmap.columns and cmap.state is None)
+    _check_current_sign(out, file, cmap, by_voltage=by_v)
+    if cmap.check_units: _check_capacity_units(out, file, cmap, notes, report=report, cell=cell)
     for c in RAW_COLUMNS:
         if c not in out: out[c] = np.nan
     out["cycle_index"] = out.cycle_index.astype(np.int64); out["step_index"] = out.step_index.astype(np.int64)
     return out[list(RAW_COLUMNS) + ["_row"]].reset_index(drop=True), notes
 
+def _check_records(df, cmap, out, file, notes, report, cell):
+    """Rows missing from the export, by its record numbers: a thinned copy (most records gone) is a DataError; a few
+    missing records are recorded per cycle."""
+    src = cmap.columns.get("_record")
+    if src is None or src not in df.columns or len(df) < 2: return
+    r = pd.to_numeric(df[src], errors="coerce").to_numpy(float)
+    if np.isnan(r).any(): return
+    d = np.diff(r); jump = np.flatnonzero(d > 1)
+    if not len(jump): return
+    missing, span = float((d[jump] - 1).sum()), float(r[-1] - r[0] + 1)
+    if missing > 0.5 * span:
+        raise DataError(f"{file}: column {src!r} numbers {span:.0f} records but the file holds {len(r)}: {missing:.0f} "
+                        f"records missing in {len(jump)} places (rows removed: a thinned copy of the export); the charge "
+                        "passed in the missing rows cannot be known, so per-cycle capacities cannot be read from it")
+    cyc = out.cycle_index.to_numpy()
+    for c in np.unique(cyc[jump + 1]):
+        k = jump[cyc[jump + 1] == c]
+        report.add("read", f"cycle {int(c)}: {int((d[k] - 1).sum())} record(s) missing (column {src!r} skips at rows "
+                   f"{_rows_text(out._row.to_numpy()[k + 1])}): the counters span the gap, the current does not",
+                   level="note", cell=cell, cycle=int(c), file=file)
+    notes["records"] = f"{missing:.0f} of {span:.0f} records missing (column {src!r}), in {len(jump)} place(s)"
+
 def _rows_text(rows, n=5) -> str:
     rows = list(map(int, rows)); return ", ".join(map(str, rows[:n])) + (f", ... ({len(rows)} rows)" if len(rows) > n else "")
 
-def _cumulative(q:np.ndarray, cyc:np.ndarray) -> bool:
-    "True if a counter never falls at a cycle change though it was non-zero: it runs over the file, not per cycle."
-    start = np.flatnonzero(cyc[1:] != cyc[:-1]) + 1
-    if len(start) == 0 or np.isnan(q).any(): return False
-    return bool((q[start] >= q[start - 1] - 1e-9).all() and (q[start - 1] > 1e-9).any())
+def cycles_from_current(I:np.ndarray,         # current, charge positive
+                        rel_threshold:float=0.01, # |I| below this fraction of the largest counts as rest
+                       ) -> np.ndarray:
+    "Cycle numbers (1-based) for a record without them: a new half cycle at each change of current direction, two per cycle."
+    I = np.asarray(I, float)
+    if len(I) == 0: return np.zeros(0, np.int64)
+    thr = rel_threshold * np.nanmax(np.abs(I)) if np.nanmax(np.abs(I)) > 0 else np.inf
+    s = np.where(I > thr, 1, np.where(I < -thr, -1, 0))
+    s = pd.Series(np.where(s == 0, np.nan, s)).ffill().bfill().fillna(0).to_numpy()   # rests join the half cycle before
+    half = np.r_[0, np.cumsum(s[1:] != s[:-1])]
+    return (half // 2 + 1).astype(np.int64)
 
-def _per_cycle(q:np.ndarray, cyc:np.ndarray) -> np.ndarray:
-    "A file-cumulative counter as a per-cycle one: minus its value at the last sample of the previous cycle."
-    first = np.r_[True, cyc[1:] != cyc[:-1]]
-    base = np.where(first, np.r_[0.0, q[:-1]], np.nan)
-    return q - pd.Series(base).ffill().to_numpy()
+def counter_increments(q:np.ndarray,    # a capacity or energy counter as read (non-negative)
+                       cyc:np.ndarray,  # cycle number of each sample
+                       step:np.ndarray, # step number of each sample
+                       rows=None,       # file line of each sample, for the description
+                      ) -> tuple[np.ndarray, str]:
+    """What the counter added at each sample, whatever it restarts at: per cycle, per step, never (cumulative over the
+    file), or mid-step (a resumed test). The first sample adds 0: a record that starts mid-step is counted from there."""
+    q = pd.Series(np.asarray(q, float)).ffill().fillna(0).to_numpy()
+    n = len(q)
+    if n < 2: return np.zeros(n), "per cycle"
+    d = np.diff(q)
+    tol = 1e-6 * max(np.abs(q).max(), 1e-12)
+    new_c = cyc[1:] != cyc[:-1]
+    new_s = step[1:] != step[:-1]
+    was = q[:-1] > tol
+    drop = d < -tol
+    def restarts(at): m = at & was; return bool(m.any() and drop[m].mean() >= 0.5)
+    at_cycle, at_step = restarts(new_c), restarts(new_s & ~new_c)
+    # a fall at a step or cycle change, or to less than half mid-step, is a restart from 0 (a small fall mid-step is noise)
+    reset = drop & (new_s | new_c | (q[1:] <= 0.5 * q[:-1]))
+    mid = reset & ~new_s & ~new_c
+    inc = np.r_[0.0, np.where(reset, q[1:], d)]
+    how = ("restarts at every step in the export" if at_step else "per cycle" if at_cycle or not (new_c & was).any()
+           else "cumulative over the file in the export (value at the last sample of the previous cycle subtracted)")
+    if mid.any():
+        r = np.flatnonzero(mid) + 1
+        how += f"; restarts mid-step at {len(r)} place(s)" + (f" (rows {_rows_text(np.asarray(rows)[r])})" if rows is not None else "")
+    if q[0] > tol:
+        how += f"; reads {q[0]:.6g} at the first sample (the record starts mid-step): counted from there"
+    return inc, how
+
+def _per_cycle_sum(inc:np.ndarray, cyc:np.ndarray) -> np.ndarray:
+    "Running sum of `inc` restarting at each cycle."
+    return pd.Series(inc).groupby(np.asarray(cyc)).cumsum().to_numpy()
+
+def coulombs(t:np.ndarray,    # test time, s
+             I:np.ndarray,    # current, A (charge positive)
+             step:np.ndarray, # step number of each sample
+            ) -> np.ndarray:
+    """Charge (Ah, signed) passed in the interval before each sample, by the trapezoid rule within a step. A step starts
+    at its first sample: the interval before it ran at the previous step's current and is put on that step's last
+    sample, so per-step and per-cycle sums keep it where it was passed."""
+    t, I = np.asarray(t, float), np.asarray(I, float)
+    if len(t) == 0: return np.zeros(0)
+    dt = np.diff(t, prepend=t[:1]); prev = np.r_[I[:1], I[:-1]]
+    new = np.r_[False, np.asarray(step)[1:] != np.asarray(step)[:-1]]
+    q = np.where(new, 0.0, (I + prev) / 2 * dt)
+    back = np.where(new, prev * dt, 0.0)
+    return (q + np.r_[back[1:], 0.0]) / 3600
 
 def _integrate(out:pd.DataFrame, sign:int) -> np.ndarray:
-    "Charge (sign +1) or discharge (-1) capacity in Ah since the start of each cycle, by the rectangle rule."
-    dt = np.diff(out.test_time_s.to_numpy(), prepend=out.test_time_s.to_numpy()[:1])
-    i = np.clip(sign * out.current_A.to_numpy(), 0, None)
-    dq = pd.Series(i * dt / 3600, index=out.index)
-    return dq.groupby(out.cycle_index.to_numpy()).cumsum().to_numpy()
+    "Charge (sign +1) or discharge (-1) capacity in Ah since the start of each cycle, from `coulombs`."
+    dq = np.clip(sign * coulombs(out.test_time_s, out.current_A, out.step_index), 0, None)
+    return pd.Series(dq).groupby(out.cycle_index.to_numpy()).cumsum().to_numpy()
 
 def _check_current_sign(out:pd.DataFrame, file, cmap:ColumnMap, by_voltage:bool=False):
     "DataError when the capacity counters (or, without them, the voltage) move against the current: the sign is wrong."
@@ -245,31 +363,79 @@ def _check_sign_by_voltage(out:pd.DataFrame, file, cmap:ColumnMap):
                         f"of {len(s)} steps of positive current and rises under negative current; expected charge positive: "
                         "the export's current sign is inverted (pass current_sign=-1)")
 
-def _check_capacity_units(out:pd.DataFrame, file, cmap:ColumnMap, notes:dict, tol:float=5.0):
-    "DataError when a capacity counter disagrees with the integral of current over time by more than `tol` x."
-    dt = np.diff(out.test_time_s.to_numpy(), prepend=out.test_time_s.to_numpy()[:1])
-    for col, sign in (("charge_capacity_Ah", 1), ("discharge_capacity_Ah", -1)):
+_UNIT_RATIOS = {1000: "x1000: mAh written as Ah, or mA as A", 1e-3: "x1/1000: Ah written as mAh, or A as mA",
+                3600: "x3600: time in h read as s, or capacity in As read as Ah", 1 / 3600: "x1/3600: time in s read as h",
+                60: "x60: time in min read as s", 1 / 60: "x1/60: time in s read as min"}
+
+def _gaps(out:pd.DataFrame, sel:np.ndarray, factor:float=20.0) -> list:
+    "Sampling gaps in the rows `sel`: intervals > `factor` x the median interval with current flowing at both ends."
+    t = out.test_time_s.to_numpy(); dt = np.diff(t, prepend=t[:1])
+    I = out.current_A.to_numpy(); flowing = np.abs(I) > 0.01 * np.nanmax(np.abs(I))
+    med = np.median(dt[dt > 0]) if (dt > 0).any() else 0
+    g = sel & (dt > factor * med) & flowing & np.r_[False, flowing[:-1]]
+    return [(int(out._row.iloc[i]), float(dt[i])) for i in np.flatnonzero(g)]
+
+def _check_capacity_units(out:pd.DataFrame, file, cmap:ColumnMap, notes:dict, tol:float=5.0, report=None, cell=None):
+    """Compare each cycle's capacity counter with the integral of current over time. A constant ratio near 1000, 3600
+    or 60 is a unit error (DataError); a cycle that disagrees otherwise is recorded with what was found (a gap ...)."""
+    dq = coulombs(out.test_time_s, out.current_A, out.step_index)
+    cyc = out.cycle_index.to_numpy()
+    # what sampling leaves open: the interval before a step's first sample may belong to either step (and cycle)
+    t, I, st = out.test_time_s.to_numpy(), out.current_A.to_numpy(), out.step_index.to_numpy()
+    amb = np.where(np.r_[False, st[1:] != st[:-1]], np.abs(I - np.r_[I[:1], I[:-1]]) * np.diff(t, prepend=t[:1]) / 3600, 0)
+    u = pd.Series(amb).groupby(cyc).sum() + pd.Series(np.r_[amb[1:], 0.0]).groupby(cyc).sum()
+    per = {col: (out[col].groupby(cyc).max(), pd.Series(np.clip(sign * dq, 0, None)).groupby(cyc).sum())
+           for col, sign in (("charge_capacity_Ah", 1), ("discharge_capacity_Ah", -1))}
+    scale = max(max(float(q.max()), float(it.max())) for q, it in per.values())
+    for col, (q, it) in per.items():
         if col in notes and "integrated" in notes[col]: continue
-        q = out[col].groupby(out.cycle_index.to_numpy()).max()
-        it = pd.Series(np.clip(sign * out.current_A.to_numpy(), 0, None) * dt / 3600).groupby(out.cycle_index.to_numpy()).sum()
-        ok = (q > 1e-9) & (it > 1e-9)
-        if ok.sum() == 0: continue
-        ratio = float(np.median(q[ok] / it[ok]))
-        if ratio > tol or ratio < 1 / tol:
-            raise DataError(f"{file}: column {cmap.columns.get(col)!r} ({cmap.units.get(col)}) is {ratio:.3g} x the "
-                            f"integral of column {cmap.columns.get('current_A')!r} ({cmap.units.get('current_A')}) over "
-                            f"time (median over {int(ok.sum())} cycles); expected about 1: a unit is wrong (x1000: mAh "
-                            "written as Ah or mA as A; x3600: time in h or capacity in As)")
+        has = np.maximum(q, it) > 1e-3 * scale                          # cycles with some charge
+        if not has.any(): continue
+        dis = has & (np.abs(q - it) > 0.05 * np.maximum(q, it) + u)     # more than sampling can explain
+        both = dis & (q > 0) & (it > 0)
+        r = (q / it.where(it > 0))
+        src = f"column {cmap.columns.get(col, cmap.columns.get('_capacity'))!r}"
+        ratio = float(np.median(r[both])) if both.any() else float("nan")
+        if dis.sum() > 0.5 * has.sum() and not (1 / tol <= ratio <= tol):
+            unit = next((k for k in _UNIT_RATIOS if abs(np.log(ratio / k)) < 0.1), None) if both.any() else None
+            steady = both.any() and (np.abs(np.log(r[both] / ratio)) < 0.1).mean() > 0.8
+            gaps = _gaps(out, np.ones(len(out), bool))
+            found = []
+            if gaps: found.append(f"{len(gaps)} sampling gap(s) with current flowing, e.g. {gaps[0][1]:.0f} s before row {gaps[0][0]}")
+            if both.any() and not steady: found.append(f"the ratio varies from cycle to cycle ({r[both].min():.3g} .. {r[both].max():.3g} x)")
+            if unit is not None and steady and not gaps:
+                raise DataError(f"{file}: {src} ({cmap.units.get(col, cmap.units.get('_capacity'))}) is {ratio:.3g} x "
+                                f"the integral of column {cmap.columns.get('current_A')!r} ({cmap.units.get('current_A')}) "
+                                f"over time in {int(dis.sum())} of {int(has.sum())} cycles; expected about 1: a unit is "
+                                f"wrong ({_UNIT_RATIOS[unit]})")
+            raise DataError(f"{file}: {src} is {ratio:.3g} x the integral of column {cmap.columns.get('current_A')!r} "
+                            f"over time (median over {int(both.sum())} of {int(has.sum())} cycles); expected about 1. "
+                            "Found: " + ("; ".join(found) if found else "no constant unit factor (not 1000, 3600 or 60), "
+                            "no sampling gap") + "; the counter and the current disagree, check the export")
+        off = r[dis]
+        if report is not None and len(off):
+            if len(off) > 20:
+                report.add("read", f"{len(off)} cycles where {col} and the current integral differ by more than 5 % "
+                           "(the first 20 listed)", level="note", cell=cell, file=file)
+            for c in off.index[:20]:
+                gaps = _gaps(out, cyc == c)
+                why = (f"{len(gaps)} sampling gap(s) with current flowing (longest {max(g[1] for g in gaps):.0f} s): the "
+                       "integral is coarse there" if gaps else "no sampling gap found")
+                report.add("read", f"cycle {int(c)}: {col} is {float(q[c]):.4g} Ah, the current integral {float(it[c]):.4g} "
+                           f"Ah; {why}",
+                           level="note", cell=cell, cycle=int(c), file=file)
 
 # %% ../nbs/00b_readers.ipynb #90225869
 def _norm(name) -> str: return re.sub(r"[\s_]+", "", str(name)).lower()
 
 def _split_unit(name) -> tuple[str, str|None]:
-    "('Current', 'mA') from 'Current(mA)' or 'Current (mA)'; the unit is None without brackets."
-    m = re.match(r"^(.*?)\s*[\(\[]([^\)\]]*)[\)\]]\s*$", str(name))
+    "('Current', 'mA') from 'Current(mA)', 'Current (mA)', 'Current [mA]' or 'Current / mA'; the unit is None without one."
+    m = re.match(r"^(.*?)\s*[\(\[]([^\)\]]*)[\)\]]\s*$", str(name)) or re.match(r"^(.*?\S)\s+/\s+(\S+)\s*$", str(name))
     return (m.group(1), m.group(2).strip()) if m else (str(name), None)
 
-_UNIT_ALIASES = {"sec": "s", "℃": "°C", "deg c": "°C", "degc": "°C", "ohm": "1"}
+_UNIT_ALIASES = {"sec": "s", "℃": "°C", "deg c": "°C", "degc": "°C", "ohm": "1", "min": "min", "hr": "h",
+                 "second": "s", "seconds": "s", "amp": "A", "amps": "A", "volt": "V", "volts": "V", "celsius": "°C",
+                 "?": "°C"}
 
 def _pick(columns, bases) -> tuple[str|None, str|None]:
     "The first column whose name without unit matches one of `bases` (compared without spaces/underscores, any case)."
@@ -279,20 +445,24 @@ def _pick(columns, bases) -> tuple[str|None, str|None]:
     for b in bases:
         if _norm(b) in by:
             c, u = by[_norm(b)]
+            if u is not None and re.fullmatch(r"[^\x00-\x7f]+C", u): u = "°C"   # '°C' read in the wrong encoding
             return c, None if u is None else _UNIT_ALIASES.get(u.lower(), u)
     return None, None
 
 def column_map_from_aliases(columns,          # column names of the table
                             aliases:dict,     # schema column -> list of accepted names (without unit)
                             default_units:dict,  # schema column -> unit when the name carries none
-                            file="<table>", fmt:str="", **kw) -> ColumnMap:
+                            file="<table>", fmt:str="",
+                            optional=("step_index",), # required schema columns the reader can do without (derived)
+                            **kw) -> ColumnMap:
     "A `ColumnMap` found by name; a required column that matches no alias is a DataError naming what was expected."
     cols, units = {}, {}
     for col, bases in aliases.items():
         c, u = _pick(columns, bases)
         if c is None: continue
         cols[col], units[col] = c, u or default_units.get(col, "1")
-    missing = [f"{col} (one of {aliases[col]})" for col in RAW_REQUIRED if col in aliases and col not in cols]
+    missing = [f"{col} (one of {aliases[col]})" for col in RAW_REQUIRED
+               if col in aliases and col not in cols and col not in optional]
     if missing:
         raise DataError(f"{file}: not a readable {fmt} export: missing column(s) {missing}; the file has columns "
                         f"{list(columns)}")
@@ -302,7 +472,7 @@ ARBIN_ALIASES = {"test_time_s": ["Test_Time", "Test Time"], "current_A": ["Curre
                  "charge_capacity_Ah": ["Charge_Capacity"], "discharge_capacity_Ah": ["Discharge_Capacity"],
                  "charge_energy_Wh": ["Charge_Energy"], "discharge_energy_Wh": ["Discharge_Energy"],
                  "temperature_C": ["Aux_Temperature_1", "Temperature", "Aux_Temperature"],
-                 "cycle_index": ["Cycle_Index"], "step_index": ["Step_Index"]}
+                 "cycle_index": ["Cycle_Index"], "step_index": ["Step_Index"], "_record": ["Data_Point"]}
 ARBIN_DEFAULT_UNITS = {"test_time_s": "s", "current_A": "A", "voltage_V": "V", "charge_capacity_Ah": "Ah",
                        "discharge_capacity_Ah": "Ah", "charge_energy_Wh": "Wh", "discharge_energy_Wh": "Wh",
                        "temperature_C": "°C"}
@@ -328,10 +498,29 @@ def _arbin_info(info:pd.DataFrame|None) -> dict:
     if res: out["res_file"] = res[0].replace("\\", "/").split("/")[-1]
     return out
 
+def _to_datetime(s:pd.Series) -> pd.Series:
+    "Date-times from text, Unix seconds or milliseconds, or Excel/OLE day numbers (Arbin .res)."
+    if pd.api.types.is_datetime64_any_dtype(s): return s.dt.tz_localize(None) if s.dt.tz is not None else s
+    v = pd.to_numeric(s, errors="coerce")
+    if v.notna().mean() > 0.9:
+        m = float(v.median())
+        if 1e8 < m < 1e10: return pd.to_datetime(v, unit="s")
+        if 1e11 < m < 1e13: return pd.to_datetime(v, unit="ms")
+        if 1e14 < m < 1e16: return pd.to_datetime(v, unit="us")
+        if 2e4 < m < 1e5: return pd.to_datetime(v, unit="D", origin="1899-12-30")
+        return pd.Series(pd.NaT, index=s.index)
+    txt = s.astype(str).str.strip()
+    try: out = pd.to_datetime(txt, errors="coerce")     # one format, inferred from the first entry (fast)
+    except (ValueError, TypeError): out = pd.Series(pd.NaT, index=s.index)
+    if out.isna().mean() > 0.1 and s.notna().any():
+        out = pd.to_datetime(txt, errors="coerce", format="mixed")
+    return out.dt.tz_localize(None) if getattr(out.dt, "tz", None) is not None else out
+
 def _datetimes(df:pd.DataFrame, file) -> pd.Series|None:
-    c, _ = _pick(df.columns, ["Date_Time", "Date Time", "DateTime", "Date", "Realtime", "DPt Time", "Absolute Time"])
+    c, _ = _pick(df.columns, ["Date_Time", "Date Time", "DateTime", "Date", "Realtime", "DPt Time", "Absolute Time",
+                              "Timestamp", "Date and Time", "Real Time", "date_time_iso_string"])
     if c is None: return None
-    s = df[c] if pd.api.types.is_datetime64_any_dtype(df[c]) else pd.to_datetime(df[c], errors="coerce")
+    s = _to_datetime(df[c])
     return s if s.notna().any() else None
 
 def _run(file, df, std, notes, cycler, info=None, cmap=None, row_offset=2) -> dict:
@@ -342,16 +531,63 @@ def _run(file, df, std, notes, cycler, info=None, cmap=None, row_offset=2) -> di
         i0, i1 = int(std._row.iloc[0]) - row_offset, int(std._row.iloc[-1]) - row_offset
         if pd.notna(dt.iloc[i0]): start = dt.iloc[i0] - pd.Timedelta(seconds=float(std.test_time_s.iloc[0]))
         if pd.notna(dt.iloc[i1]): end = dt.iloc[i1]
-    return dict(file=Path(file), data=std, notes=notes, cycler=cycler, info=info or {}, start=start, end=end,
+    info = dict(info or {})
+    if start is None and info.get("start") is not None: start = info["start"]
+    if end is None and start is not None and len(std):
+        end = start + pd.Timedelta(seconds=float(std.test_time_s.iloc[-1]))
+    info.pop("start", None)
+    return dict(file=Path(file), data=std, notes=notes, cycler=cycler, info=info, start=start, end=end,
                 rows_read=len(df), units=dict(cmap.units) if cmap else {},
                 columns=dict(cmap.columns) if cmap else {})
 
-def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv export (one run)
+ARBIN_METADATA_SUFFIX = "_Metadata.csv"
+
+def arbin_metadata(path) -> dict:
+    "The `<run>_Metadata.csv` an Arbin CSV export may have beside it: test id, channel, start time, schedule ({} if none)."
+    path = Path(path)
+    meta = path.with_name(path.stem + ARBIN_METADATA_SUFFIX)
+    if not meta.is_file(): return {}
+    m = _read_csv(meta)
+    row = {str(k).strip().lower(): v for k, v in m.iloc[0].items()}
+    out = {"metadata_file": meta.name}
+    for k, dst in (("test_id", "Test_ID"), ("iv_ch_id", "Channel"), ("schedule_file_name", "Schedule_File_Name"),
+                   ("device_id", "Device_ID")):
+        if k in row and not pd.isna(row[k]): out[dst] = str(row[k]).replace("\\", "/").split("/")[-1] if k.startswith("sched") else str(row[k])
+    if "first_start_datetime" in row and not pd.isna(row["first_start_datetime"]):
+        out["start"] = _to_datetime(pd.Series([row["first_start_datetime"]])).iloc[0]
+    return out
+
+def read_arbin_res(path) -> tuple[pd.DataFrame, dict]:
+    "The samples (`Channel_Normal_Table`) and test facts (`Global_Table`) of an Arbin `.res` file (an Access database)."
+    ap = _optional("access_parser", path)
+    try:
+        db = ap.AccessParser(str(path))
+        df = pd.DataFrame(db.parse_table("Channel_Normal_Table"))
+        glob = pd.DataFrame(db.parse_table("Global_Table"))
+    except DataError: raise
+    except Exception as e:
+        raise DataError(f"{path}: not a readable Arbin .res database ({type(e).__name__}: {e}); export it as CSV/Excel "
+                        "from MITS Pro")
+    if df.empty: raise DataError(f"{path}: Channel_Normal_Table holds no samples")
+    df = df.sort_values("Data_Point", kind="stable").reset_index(drop=True)
+    info = {}
+    if len(glob):
+        g = glob.iloc[0]
+        for k in ("Test_Name", "Schedule_File_Name", "Channel_Index"):
+            if k in g and not pd.isna(g[k]): info["Channel" if k == "Channel_Index" else k] = str(g[k])
+        if "Start_DateTime" in g: info["start"] = _to_datetime(pd.Series([g["Start_DateTime"]])).iloc[0]
+    return df, info
+
+def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv export (one run), or a .res database
                     report:RunReport|None=None, # where exclusions are recorded
                     cell:str|None=None,         # cell id for the report
                    ) -> dict:
     "One Arbin export read into the schema: a run dict (`data`, `start`, `end`, `info`, `rows_read`, ...)."
     path = Path(path)
+    if path.name.endswith(ARBIN_METADATA_SUFFIX):
+        run = path.with_name(path.name[:-len(ARBIN_METADATA_SUFFIX)] + ".csv")
+        raise DataError(f"{path}: an Arbin metadata file (test id, channel, start time), not samples; it is read with "
+                        f"its run {run.name}" + ("" if run.exists() else " (not found beside it)"))
     if path.suffix.lower() in (".xlsx", ".xls"):
         sheets = _read_excel_sheets(path, lambda s: s == "Info" or s.lower().startswith("channel"))
         chans = [s for s in sheets if s != "Info"]
@@ -361,16 +597,21 @@ def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv ex
         df = pd.concat([sheets[s] for s in chans], ignore_index=True)
         info = _arbin_info(sheets.get("Info")); info["sheets"] = chans
         row_offset = 2
+    elif path.suffix.lower() == ".res":
+        df, info = read_arbin_res(path); row_offset = 1
     else:
-        df = _read_csv(path); info = {}; row_offset = 2
-    cmap = column_map_from_aliases(df.columns, ARBIN_ALIASES, ARBIN_DEFAULT_UNITS, path, "Arbin")
+        df = _read_csv(path); info = arbin_metadata(path); row_offset = 2
+    cmap = column_map_from_aliases(df.columns, ARBIN_ALIASES, ARBIN_DEFAULT_UNITS, path, "Arbin",
+                                   optional=("step_index", "cycle_index"))
     std, notes = standardize(df, cmap, path, cell, report, row_offset=row_offset)
+    if "metadata_file" in info: notes["metadata"] = f"{info['metadata_file']}: test id, channel, start time read with the run"
     return _run(path, df, std, notes, "Arbin", info, cmap=cmap, row_offset=row_offset)
 
 def _read_csv(path, **kw) -> pd.DataFrame:
     try: df = pd.read_csv(path, **kw)
     except pd.errors.EmptyDataError: raise DataError(f"{path}: file is empty")
     except pd.errors.ParserError as e: raise DataError(f"{path}: not a readable table ({e})")
+    except UnicodeDecodeError as e: raise DataError(f"{path}: not a text table ({e})")
     if df.empty: raise DataError(f"{path}: header only, no samples")
     return df.reset_index(drop=True)
 
@@ -490,55 +731,101 @@ def read_battery_archive_file(path,                       # a Battery Archive *_
     return _run(path, df, std, notes, "Battery Archive", cmap=cmap)
 
 # %% ../nbs/00b_readers.ipynb #17076213
-MACCOR_ALIASES = {"test_time_s": ["Test", "TestTime", "Test Time"], "current_A": ["Amps", "Current"],
-                  "voltage_V": ["Volts", "Voltage"], "cycle_index": ["Cyc#", "Cycle"], "step_index": ["Step"],
+MACCOR_ALIASES = {"test_time_s": ["Test", "TestTime", "Test Time"], "current_A": ["Amps", "Current", "mAmps"],
+                  "voltage_V": ["Volts", "Voltage"], "cycle_index": ["Cyc#", "Cycle C", "Cycle"], "step_index": ["Step"],
                   "temperature_C": ["Temp 1", "Temp1"],
-                  "_q": ["Amp-hr", "Capacity"], "_e": ["Watt-hr", "Energy"], "_state": ["State", "MD"]}
-MACCOR_STATES = {"C": 1, "D": -1, "R": 0, "O": 0, "S": 0}
+                  "_capacity": ["Amp-hr", "Cap.", "Capacity", "mAmp-hr"], "_energy": ["Watt-hr", "Ener.", "Energy", "mWatt-hr"],
+                  "_state": ["State", "Md"], "_record": ["Rec#", "Rec"]}
+MACCOR_STATES = {"C": 1, "D": -1, "R": 0, "O": 0, "S": 0, "P": 0}
+_MACCOR_MILLI = {"mAmps": ("current_A", "mA"), "mAmp-hr": ("_capacity", "mAh"), "mWatt-hr": ("_energy", "mWh")}
 
 def _header_line(lines, must) -> int|None:
     for i, l in enumerate(lines):
         if all(m in l for m in must): return i
     return None
 
+def _maccor_header(lines) -> int|None:
+    "Index of the column-name line of a Maccor text export: it names the record, the cycle and the step."
+    for i, l in enumerate(lines):
+        f = [x.strip() for x in re.split(r"[\t,]", l)]
+        if f and f[0] in ("Rec#", "Rec") and "Step" in f and any(x.startswith("Cyc") for x in f): return i
+    return None
+
+def _time_unit_from_clock(t:pd.Series, clock:pd.Series|None) -> tuple[str|None, str]:
+    "Unit of a bare test-time column (s, min or h) from the wall clock beside it; (None, why) if it cannot tell."
+    if clock is None: return None, "no wall-clock column to compare with"
+    ok = clock.notna() & t.notna()
+    if ok.sum() < 2: return None, "too few wall-clock stamps"
+    tt, cc = t[ok].to_numpy(float), clock[ok]
+    span_t, span_c = tt[-1] - tt[0], (cc.iloc[-1] - cc.iloc[0]).total_seconds()
+    if span_t <= 0 or span_c <= 0: return None, "no time span"
+    r = span_c / span_t
+    for unit, f in (("s", 1), ("min", 60), ("h", 3600)):
+        if abs(r / f - 1) < 0.05: return unit, f"its span is {r:.4g} s of wall clock per unit"
+    return None, f"its span is {r:.4g} s of wall clock per unit (not 1, 60 or 3600)"
+
 def read_maccor_file(path,                       # a Maccor text export (tab- or comma-separated)
                      report:RunReport|None=None, # where exclusions are recorded
                      cell:str|None=None,         # cell id for the report
+                     units:dict|None=None,       # schema column -> unit as read, overriding the header (e.g. {'voltage_V': 'mV'})
                     ) -> dict:
-    "One Maccor text export read into the schema (a run dict); current signed by `State`."
+    "One Maccor text export read into the schema (a run dict); current signed by `State`/`Md` where the export has one."
     path = Path(path)
-    head = path.read_text(errors="replace").splitlines()[:50]
-    h = _header_line(head, ["Cyc", "Step"])
-    if h is None: raise DataError(f"{path}: no Maccor header line (with 'Rec#', 'Cyc#', 'Step') in the first 50 lines")
+    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(60)]
+    h = _maccor_header(head)
+    if h is None:
+        raise DataError(f"{path}: no Maccor header line (starting 'Rec#' or 'Rec' and naming 'Cyc#'/'Cycle C' and "
+                        "'Step') in the first 60 lines")
     sep = "\t" if "\t" in head[h] else ","
-    df = _read_csv(path, sep=sep, skiprows=h)
+    first = next((l for l in head[h + 1:] if l.strip()), "")
+    fields = first.rstrip("\r\n").split(sep)
+    comma = sep == "\t" and any(re.fullmatch(r"-?\d+,\d+", x.strip()) for x in fields) and \
+        not any(re.fullmatch(r"-?\d+\.\d+", x.strip()) for x in fields)
+    df = _read_csv(path, sep=sep, skiprows=h, encoding="latin-1", decimal="," if comma else ".", low_memory=False,
+                   index_col=False)
     df.columns = [str(c).strip() for c in df.columns]
+    df = df.loc[:, [c for c in df.columns if c and not c.startswith("Unnamed")]]
     cmap = column_map_from_aliases(df.columns, MACCOR_ALIASES, {"test_time_s": "s", "current_A": "A", "voltage_V": "V",
-                                   "temperature_C": "°C"}, path, "Maccor", cycle_base=None)
-    extra = {k: cmap.columns.pop(k) for k in ("_q", "_e", "_state") if k in cmap.columns}
-    for k in ("_q", "_e", "_state"): cmap.units.pop(k, None)
-    if "_state" not in extra: raise DataError(f"{path}: missing column 'State' (C/D/R): the current sign is unknown")
-    state = df[extra["_state"]].astype(str).str.strip()
-    cyc = df[cmap.columns["cycle_index"]]
-    for k, (qc, qd) in {"_q": ("charge_capacity_Ah", "discharge_capacity_Ah"),
-                        "_e": ("charge_energy_Wh", "discharge_energy_Wh")}.items():
-        if k not in extra: continue
-        v = _numeric(df[extra[k]], _where(path, extra[k]))
-        for col, code in ((qc, "C"), (qd, "D")):
-            df["_" + col] = v.where(state == code).groupby(cyc).ffill().fillna(0)
-            cmap.columns[col] = "_" + col; cmap.units[col] = "Ah" if "capacity" in col else "Wh"
-    cmap.state = (extra["_state"], MACCOR_STATES)
-    std, notes = standardize(df, cmap, path, cell, report, row_offset=h + 2)
-    return _run(path, df, std, notes, "Maccor", cmap=cmap, row_offset=h + 2)
+                                   "temperature_C": "°C", "_capacity": "Ah", "_energy": "Wh"}, path, "Maccor",
+                                   cycle_base=None)
+    for c, (col, u) in _MACCOR_MILLI.items():
+        if cmap.columns.get(col) == c: cmap.units[col] = u
+    notes = {}
+    tcol = cmap.columns["test_time_s"]
+    if not pd.api.types.is_numeric_dtype(df[tcol]) and df[tcol].astype(str).str.contains(":").any():
+        cmap.units["test_time_s"] = "h:m:s"
+    elif _split_unit(tcol)[1] is None:       # 'TestTime' without a unit: the wall clock beside it tells
+        u, why = _time_unit_from_clock(_numeric(df[tcol], _where(path, tcol)), _datetimes(df, path))
+        if u is None:
+            raise DataError(f"{path}: column {tcol!r} has no unit and the wall clock cannot tell it ({why}); pass "
+                            "units={'test_time_s': 's'|'min'|'h'}")
+        cmap.units["test_time_s"] = u; notes["test_time_s"] = f"column {tcol!r} has no unit: {u}, as {why}"
+    for k, u in (units or {}).items(): cmap.units[k] = u
+    state = cmap.columns.pop("_state", None); cmap.units.pop("_state", None)
+    if state is not None:
+        st = df[state].astype(str).str.strip()
+        seen = set(st.unique())
+        if "FRA" in seen and not seen & {"C", "D"}:
+            raise DataError(f"{path}: an AC impedance (EIS) record: column {state!r} holds only {sorted(seen)} (FRA: "
+                            "frequency response), no charge or discharge: not cycling data")
+        cmap.state = (state, {**MACCOR_STATES, "FRA": 0})
+    else: notes["current_sign"] = "no State column: the current is taken as signed, charge positive (checked against the voltage)"
+    std, n2 = standardize(df, cmap, path, cell, report, row_offset=h + 2)
+    v = std.voltage_V.abs().median() if len(std) else 0
+    if v > 1000:
+        raise DataError(f"{path}: column {cmap.columns['voltage_V']!r} reads {v:.5g} {cmap.units['voltage_V']} (median): "
+                        "not a cell voltage; the export writes mV under a volt header? Pass units={'voltage_V': 'mV'}")
+    return _run(path, df, std, {**n2, **notes}, "Maccor", cmap=cmap, row_offset=h + 2)
 
 # %% ../nbs/00b_readers.ipynb #9097abe3
-NEWARE_ALIASES = {"test_time_s": ["Total Time", "Test Time", "Total Time(s)"], "current_A": ["Current"],
+NEWARE_ALIASES = {"test_time_s": ["Total Time", "Test Time", "Cumulative Time", "Total Time(s)"], "current_A": ["Current"],
                   "voltage_V": ["Voltage"], "charge_capacity_Ah": ["Chg. Cap.", "Chg Cap", "Capacitance_Chg"],
                   "discharge_capacity_Ah": ["DChg. Cap.", "DChg Cap", "Capacitance_DChg"],
                   "charge_energy_Wh": ["Chg. Energy", "Chg Energy", "Engy_Chg"],
                   "discharge_energy_Wh": ["DChg. Energy", "DChg Energy", "Engy_DChg"],
                   "temperature_C": ["T1", "Temperature", "Auxiliary temperature"],
-                  "cycle_index": ["Cycle Index", "Cycle ID", "Cycle"], "step_index": ["Step Index", "Step ID", "Step Number"]}
+                  "cycle_index": ["Cycle Index", "Cycle ID", "Cycle"], "step_index": ["Step Index", "Step ID", "Step Number"],
+                  "_record": ["DataPoint", "Record ID"]}
 
 def _step_type_sign(v:str):
     s = v.lower().replace("_", " ")
@@ -547,23 +834,31 @@ def _step_type_sign(v:str):
     if "rest" in s or "pause" in s or "ocv" in s: return 0
     return None
 
+_EXTRAS = {"NewareNDA": ("NewareNDA", "neware", "BSD-3-Clause"), "galvani.BioLogic": ("galvani", "biologic-gpl", "GPL-3.0"),
+           "access_parser": ("access-parser", "arbin-res", "Apache-2.0")}
+
 def _optional(module:str, path):
-    "Import an optional parser for a binary file, or a DataError saying which extra to install."
+    "Import an optional parser for a binary file, or a DataError naming the optional extra to install."
     import importlib
     try: return importlib.import_module(module)
     except ImportError:
-        raise DataError(f"{path}: binary file; reading it needs the optional package {module!r} "
-                        f"(pip install {module}), or export it as text/CSV from the cycler software")
+        pkg, extra, lic = _EXTRAS.get(module, (module, None, ""))
+        how = f"pip install 'battery_ssb[{extra}]' (or pip install {pkg}; {lic})" if extra else f"pip install {pkg}"
+        raise DataError(f"{path}: binary file; reading it needs the optional package {pkg!r}: {how}; or export it as "
+                        "text/CSV from the cycler software")
 
-def nda_table(df:pd.DataFrame, # what NewareNDA.read returns: Index, Cycle, Step, Status, Time (s in step), Voltage, Current(mA), ...
+def _unreset(t:np.ndarray, cyc, step) -> tuple[np.ndarray, str]:
+    "A time that restarts at every step (or not) as a running test time from its first value."
+    inc, how = counter_increments(t - t[0] if len(t) else t, np.asarray(cyc), np.asarray(step))
+    return (t[0] if len(t) else 0) + np.cumsum(inc), how
+
+def nda_table(df:pd.DataFrame, # what NewareNDA.read returns: Index, Cycle, Step, Status, Time (s), Voltage, Current(mA), ...
              ) -> pd.DataFrame:
-    "A NewareNDA frame as a Neware export table: test time from the step times, column names the CSV export uses."
-    step_change = np.r_[True, df["Step"].to_numpy()[1:] != df["Step"].to_numpy()[:-1]] if "Step" in df else None
+    "A NewareNDA frame as a Neware export table: test time from `Time` (restarting at each step or cumulative), CSV names."
     t = df["Time"].to_numpy(float)
-    if step_change is not None:   # Time restarts each step: add the end time of every earlier step
-        prev_end = np.where(step_change, np.r_[0.0, t[:-1]], 0.0)
-        t = t + np.cumsum(prev_end)
-    out = pd.DataFrame({"Cycle Index": df["Cycle"], "Step Index": df.get("Step_Index", df.get("Step")),
+    if "Step" in df: t, _ = _unreset(t, df.get("Cycle", pd.Series(np.zeros(len(df)))).to_numpy(), df["Step"].to_numpy())
+    out = pd.DataFrame({"DataPoint": df["Index"] if "Index" in df else np.arange(1, len(df) + 1),
+                        "Cycle Index": df["Cycle"], "Step Index": df.get("Step_Index", df.get("Step")),
                         "Step Type": df["Status"].astype(str), "Total Time(s)": t, "Voltage(V)": df["Voltage"],
                         "Current(mA)": df["Current(mA)"]})
     for src, dst in (("Charge_Capacity(mAh)", "Chg. Cap.(mAh)"), ("Discharge_Capacity(mAh)", "DChg. Cap.(mAh)"),
@@ -572,37 +867,122 @@ def nda_table(df:pd.DataFrame, # what NewareNDA.read returns: Index, Cycle, Step
         if src in df: out[dst] = df[src].to_numpy()
     return out.reset_index(drop=True)
 
+def neware_nested_table(path) -> pd.DataFrame:
+    """The record rows of a Neware CSV in the nested layout (a cycle row, then its step rows indented by one empty
+    field, then their record rows indented by two), each with the cycle, step and step type it belongs to."""
+    import csv
+    with open(path, encoding="utf-8", errors="replace", newline="") as f: rows = list(csv.reader(f))
+    if len(rows) < 4: raise DataError(f"{path}: {len(rows)} lines; expected the three header lines of a nested Neware export")
+    h_cyc, h_step, h_rec = rows[0], rows[1][1:], rows[2][2:]
+    ic, ist = h_step.index("Step Index") if "Step Index" in h_step else 0, h_step.index("Step Type") if "Step Type" in h_step else None
+    if ist is None: raise DataError(f"{path}: line 2 {rows[1][:5]}...: expected the step header with 'Step Type'")
+    recs, cyc, stp, typ = [], [], [], []
+    c = s = ty = None
+    for i, r in enumerate(rows[3:], start=4):
+        if not r or all(x == "" for x in r): continue
+        if r[0] != "":
+            c = r[0]
+            if len(r) > len(h_cyc) and r[len(h_cyc)] != "":   # the first step row written on its cycle's line
+                st = r[len(h_cyc):]; s, ty = st[ic], st[ist]
+        elif len(r) > 1 and r[1] != "":
+            st = r[1:]; s, ty = st[ic], st[ist]
+        else:
+            recs.append(r[2:2 + len(h_rec)]); cyc.append(c); stp.append(s); typ.append(ty)
+    if not recs: raise DataError(f"{path}: no record rows (lines starting with two empty fields)")
+    df = pd.DataFrame(recs, columns=h_rec[:len(recs[0])] if len(recs[0]) < len(h_rec) else h_rec)
+    for c in df.columns:
+        if c in ("Time", "Total Time", "Date"): continue
+        v = pd.to_numeric(df[c], errors="coerce")
+        if v.notna().sum() >= (df[c] != "").sum(): df[c] = v
+    df.insert(0, "Cycle Index", pd.to_numeric(pd.Series(cyc)))
+    df.insert(1, "Step Index", pd.to_numeric(pd.Series(stp)))
+    df.insert(2, "Step Type", typ)
+    return df
+
+def _is_nested_neware(path) -> bool:
+    with open(path, encoding="utf-8", errors="replace") as f: head = [f.readline() for _ in range(3)]
+    return head[0].startswith("Cycle Index,") and head[1].startswith(",Step Index") and head[2].startswith(",,")
+
 def read_neware_file(path,                       # a Neware .csv/.xlsx export (or .nda/.ndax with NewareNDA installed)
                      report:RunReport|None=None, # where exclusions are recorded
                      cell:str|None=None,         # cell id for the report
                     ) -> dict:
-    "One Neware CSV/XLSX export read into the schema (a run dict); current signed by `Step Type`."
+    "One Neware CSV/XLSX export read into the schema (a run dict); current as read if signed, else signed by `Step Type`."
     path = Path(path)
-    if path.suffix.lower() in (".nda", ".ndax"): df = nda_table(_optional("NewareNDA", path).read(str(path)))
+    notes = {}
+    if path.suffix.lower() in (".nda", ".ndax"):
+        nda = _optional("NewareNDA", path)
+        try: raw = nda.read(str(path))
+        except Exception as e:
+            raise DataError(f"{path}: NewareNDA cannot read this file ({type(e).__name__}: {e}); export it as CSV/XLSX")
+        df = nda_table(raw)
+        notes["parser"] = "NewareNDA (BSD-3-Clause, optional): test time from its per-step or cumulative Time"
     elif path.suffix.lower() in (".xlsx", ".xls"):
         sheets = _read_excel_sheets(path, lambda s: True)
         sheets.pop("Info", None)
-        pick = sheets.get("record") or next((d for d in sheets.values() if _pick(d.columns, ["Cycle Index"])[0]), None)
-        if pick is None: raise DataError(f"{path}: no sheet with a 'Cycle Index' column (expected Neware 'record' sheet)")
+        pick = sheets.get("record")
+        if pick is None:
+            pick = next((d for d in sheets.values() if _pick(d.columns, ["Cycle Index"])[0]
+                         and _pick(d.columns, ["Current"])[0]), None)
+        if pick is None:
+            raise DataError(f"{path}: no sheet of samples (a 'record' sheet with 'Cycle Index', 'Current', 'Voltage'); "
+                            + "; ".join(f"sheet {k!r} has columns {list(v.columns)[:6]}" for k, v in sheets.items()))
         df = pick.reset_index(drop=True)
+    elif _is_nested_neware(path):
+        df = neware_nested_table(path)
+        notes["layout"] = "nested cycle/step/record rows: each record given its cycle, step and step type"
     else: df = _read_csv(path, encoding_errors="replace")
     df.columns = [str(c).strip() for c in df.columns]
-    cmap = column_map_from_aliases(df.columns, NEWARE_ALIASES, ARBIN_DEFAULT_UNITS, path, "Neware")
+    aliases = dict(NEWARE_ALIASES)
+    if not _pick(df.columns, aliases["charge_capacity_Ah"])[0]:   # only a per-step 'Capacity' (nested layout)
+        aliases["_capacity"] = ["Capacity"]; aliases["_energy"] = ["Energy"]
+    cmap = column_map_from_aliases(df.columns, aliases, {**ARBIN_DEFAULT_UNITS, "_capacity": "Ah", "_energy": "Wh"},
+                                   path, "Neware")
     tcol = cmap.columns["test_time_s"]
     if not pd.api.types.is_numeric_dtype(df[tcol]) and df[tcol].astype(str).str.contains(":").any():
         cmap.units["test_time_s"] = "h:m:s"
+    I = _numeric(df[cmap.columns["current_A"]], _where(path, cmap.columns["current_A"]))
     st, _ = _pick(df.columns, ["Step Type", "Status"])
-    if st is not None:
+    if (I < 0).any():
+        notes["current_sign"] = "the export's current is signed (discharge negative): used as read"
+        if st is not None:   # cross-check: the step types that say charge or discharge agree with the sign
+            sign = df[st].astype(str).str.strip().map(_step_type_sign)
+            wrong = (sign * np.sign(I) < 0) & (I.abs() > 0.02 * I.abs().max())
+            if wrong.mean() > 0.5 * max((sign.fillna(0) != 0).mean(), 1e-9):
+                raise DataError(f"{path}: column {cmap.columns['current_A']!r} is negative in charge steps and positive "
+                                f"in discharge steps ({int(wrong.sum())} rows); expected charge positive")
+    elif st is not None:
         types = df[st].astype(str).str.strip()
         codes = {v: _step_type_sign(v) for v in types.unique()}
-        unknown = [v for v, s in codes.items() if s is None]
+        flowing = types[I.abs() > 0]
+        unknown = [v for v, s in codes.items() if s is None and v in set(flowing)]
         if unknown:
-            r = int(np.flatnonzero(types.isin(unknown).to_numpy())[0])
-            raise DataError(f"{path}: column {st!r} row {r + 2} holds {unknown[0]!r}; expected a charge (Chg), "
+            r = int(np.flatnonzero((types.isin(unknown) & (I.abs() > 0)).to_numpy())[0])
+            raise DataError(f"{path}: column {st!r} row {r + 2} holds {unknown[0]!r} with current flowing, and the "
+                            "export's current is never negative: its direction is unknown; expected a charge (Chg), "
                             "discharge (DChg) or rest step type")
-        cmap.state = (st, codes)
-    std, notes = standardize(df, cmap, path, cell, report)
-    return _run(path, df, std, notes, "Neware", cmap=cmap)
+        cmap.state = (st, {k: (0 if v is None else v) for k, v in codes.items()})
+    std, n2 = standardize(df, cmap, path, cell, report)
+    return _run(path, df, std, {**n2, **notes}, "Neware", cmap=cmap)
+
+def read_vdf_file(path,                       # a Voltaiq Data Format (VDF) text export ('[DATA START]', then names, units)
+                  report:RunReport|None=None, cell:str|None=None) -> dict:
+    "One Voltaiq VDF export (tab-separated after `[DATA START]`, a line of units under the names) read into the schema."
+    path = Path(path)
+    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(40)]
+    h = next((i for i, l in enumerate(head) if l.strip() == "[DATA START]"), None)
+    if h is None: raise DataError(f"{path}: no '[DATA START]' line in the first 40 lines (Voltaiq VDF)")
+    df = _read_csv(path, sep="\t", skiprows=list(range(h + 1)) + [h + 2], low_memory=False)
+    units = dict(zip(head[h + 1].rstrip("\r\n").split("\t"), head[h + 2].rstrip("\r\n").split("\t")))
+    vu = {"second": "s", "amp": "A", "volt": "V", "milliamp": "mA", "millivolt": "mV", "hour": "h", "amp-hour": "Ah",
+          "celsius": "°C"}
+    cols = {"test_time_s": "Test Time", "current_A": "Current", "voltage_V": "Potential", "cycle_index": "Cycle Number",
+            "step_index": "Step Number", "temperature_C": "Ambient Temperature"}
+    cmap = ColumnMap({k: v for k, v in cols.items() if v in df.columns},
+                     {k: "1" if k in ("cycle_index", "step_index") else vu.get(units.get(v, ""), units.get(v, ""))
+                      for k, v in cols.items() if v in df.columns})
+    std, notes = standardize(df, cmap, path, cell, report, row_offset=h + 4)
+    return _run(path, df, std, notes, "VDF", cmap=cmap, row_offset=h + 4)
 
 # %% ../nbs/00b_readers.ipynb #a81c74ee
 BIOLOGIC_ALIASES = {"test_time_s": ["time"], "current_A": ["I", "<I>"], "voltage_V": ["Ewe", "Ecell", "<Ewe>"],
@@ -618,36 +998,186 @@ def _slash_unit(name:str) -> str:
         return f"{b}({u})"
     return n
 
-def read_biologic_file(path,                       # an EC-Lab .mpt text export (or .mpr with galvani installed)
+def _biologic_text_header(path) -> tuple[int, str]:
+    "(number of lines before the column names, first line) of an EC-Lab/BT-Lab text export, with or without its header."
+    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(3)]
+    if head[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")):
+        m = re.search(r"Nb header lines\s*:\s*(\d+)", head[1])
+        if not m: raise DataError(f"{path}: line 2 is {head[1].strip()!r}; expected 'Nb header lines : N'")
+        return int(m.group(1)) - 1, head[0].strip()
+    if "time/s" in head[0]: return 0, head[0].strip()   # an .mpt written without its header block
+    raise DataError(f"{path}: first line is {head[0].strip()[:80]!r}; expected 'EC-Lab ASCII FILE', 'BT-Lab ASCII FILE' "
+                    "or the column names (BioLogic .mpt)")
+
+def read_biologic_file(path,                       # an EC-Lab/BT-Lab .mpt/.txt text export (or .mpr with galvani installed)
                        report:RunReport|None=None, # where exclusions are recorded
                        cell:str|None=None,         # cell id for the report
                        current_sign:int=1,         # -1 if the cell was wired with the negative electrode as WE
                       ) -> dict:
-    "One BioLogic EC-Lab `.mpt` text export (or binary `.mpr`, through the optional galvani) read into the schema."
+    """One BioLogic export read into the schema: EC-Lab or BT-Lab text (`.mpt`/`.txt`, with or without its header
+    block, tab- or ';'-separated), or binary `.mpr` through the optional galvani (GPL-3.0)."""
     path = Path(path)
+    notes = {}
     if path.suffix.lower() == ".mpr":
-        mpr = _optional("galvani.BioLogic", path).MPRfile(str(path))
+        BioLogic = _optional("galvani.BioLogic", path)
+        try: mpr = BioLogic.MPRfile(str(path))
+        except NotImplementedError as e:
+            raise DataError(f"{path}: galvani cannot read this .mpr ({e}): a column or module version it does not know; "
+                            "export the file as .mpt text from EC-Lab/BT-Lab")
+        except Exception as e:
+            raise DataError(f"{path}: galvani cannot read this .mpr ({type(e).__name__}: {e}); export it as .mpt text")
         df = pd.DataFrame(mpr.data).reset_index(drop=True)
-        df.columns = [_slash_unit(c) for c in df.columns]
-        cmap = column_map_from_aliases(df.columns, BIOLOGIC_ALIASES, {}, path, "BioLogic .mpr", current_sign=current_sign)
-        std, notes = standardize(df, cmap, path, cell, report, row_offset=1)
-        notes["parser"] = "galvani (GPL-3.0, optional)"
-        return _run(path, df, std, notes, "BioLogic", cmap=cmap, row_offset=1)
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(3)]
-    if not head[0].startswith("EC-Lab ASCII FILE"):
-        raise DataError(f"{path}: first line is {head[0].strip()!r}; expected 'EC-Lab ASCII FILE' (BioLogic .mpt)")
-    m = re.search(r"Nb header lines\s*:\s*(\d+)", head[1])
-    if not m: raise DataError(f"{path}: line 2 is {head[1].strip()!r}; expected 'Nb header lines : N'")
-    n = int(m.group(1))
-    txt = path.read_text(encoding="latin-1").splitlines()
-    if len(txt) <= n: raise DataError(f"{path}: {len(txt)} lines but the header says {n} header lines: no samples")
-    comma = "," in txt[n] and "." not in txt[n]
-    df = _read_csv(path, sep="\t", skiprows=n - 1, encoding="latin-1", decimal="," if comma else ".")
-    df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed")]]
+        notes["parser"] = "galvani (GPL-3.0, optional)"; off = 1
+    else:
+        n, first = _biologic_text_header(path)
+        with open(path, encoding="latin-1") as f:
+            for _ in range(n): f.readline()
+            names = f.readline(); data1 = f.readline()
+        sep = ";" if names.count(";") > names.count("\t") else "\t"
+        comma = sep == "\t" and "," in data1 and "." not in data1
+        df = _read_csv(path, sep=sep, skiprows=n, encoding="latin-1", decimal="," if comma else ".", low_memory=False)
+        off = n + 2
+    df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed") and str(c).strip()]]
+    raw_names = [str(c).strip() for c in df.columns]
     df.columns = [_slash_unit(c) for c in df.columns]
-    cmap = column_map_from_aliases(df.columns, BIOLOGIC_ALIASES, {}, path, "BioLogic .mpt", current_sign=current_sign)
-    std, notes = standardize(df, cmap, path, cell, report, row_offset=n + 1)
-    return _run(path, df, std, notes, "BioLogic", cmap=cmap, row_offset=n + 1)
+    tcol, _ = _pick(df.columns, ["time"])
+    if tcol is not None and not pd.api.types.is_numeric_dtype(df[tcol]) and df[tcol].astype(str).str.contains(":").any():
+        stamp = _to_datetime(df[tcol])     # 'time/s' written as date-times (timestamped exports)
+        if stamp.isna().any():
+            r = int(np.flatnonzero(stamp.isna().to_numpy())[0])
+            raise DataError(f"{path}: column {tcol!r} row {r + off} holds {df[tcol].iloc[r]!r}; expected seconds or a date-time")
+        df["Date Time"] = stamp; df[tcol] = (stamp - stamp.iloc[0]).dt.total_seconds()
+        notes["test_time_s"] = f"column {tcol!r} holds date-times: seconds since the first"
+    freq, _ = _pick(df.columns, ["freq"])
+    if freq is not None and (pd.to_numeric(df[freq], errors="coerce") > 0).any():
+        imp = pd.to_numeric(df[freq], errors="coerce").fillna(0).to_numpy() > 0
+        if imp.all():
+            raise DataError(f"{path}: an impedance (EIS) record: column {freq!r} is non-zero in every row, no charge or "
+                            "discharge: not cycling data")
+    else: imp = np.zeros(len(df), bool)
+    dq, _ = _pick(df.columns, ["dq", "dQ"])
+    if _pick(df.columns, ["I", "<I>"])[0] is None:
+        if "control(mA)" in df.columns:
+            df["I(mA)"] = df["control(mA)"]; notes["current_A"] = "no measured current: the control (set) current 'control/mA'"
+        elif dq is not None and tcol is not None:
+            t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(); dqv = pd.to_numeric(df[dq], errors="coerce").fillna(0).to_numpy()
+            dt = np.diff(t, prepend=t[:1]); u = _split_unit(dq)[1] or "mA.h"
+            df["I(A)"] = np.where(dt > 0, dqv * UNIT_FACTORS.get(u, 1e-3) * 3600 / np.where(dt > 0, dt, 1), 0.0)
+            notes["current_A"] = f"no current column: the mean current of each interval from {dq!r} (charge per sample)"
+        else:
+            raise DataError(f"{path}: no current column (one of 'I/mA', '<I>/mA', 'control/mA', 'dq/mA.h'); the file has "
+                            f"columns {raw_names}; 'control/V/mA' is a set point in V or mA by mode, so it is not used")
+    if imp.any():
+        icol = _pick(df.columns, ["I", "<I>"])[0]
+        df[icol] = pd.to_numeric(df[icol], errors="coerce").where(~imp, 0.0)
+        notes["impedance"] = (f"{int(imp.sum())} impedance (EIS) rows ({freq!r} > 0): their AC current is set to 0, it "
+                              "charges nothing")
+    if _pick(df.columns, ["Q charge"])[0] is None and dq is not None:   # charge and discharge counters from dq
+        dqv = pd.to_numeric(df[dq], errors="coerce").fillna(0).where(~imp, 0.0)
+        u = _split_unit(dq)[1]
+        df[f"Q charge({u})"] = dqv.clip(lower=0).cumsum(); df[f"Q discharge({u})"] = (-dqv).clip(lower=0).cumsum()
+        notes["capacity"] = f"charge and discharge counted from {dq!r} (the charge the instrument measured per sample)"
+    if _pick(df.columns, ["cycle number"])[0] is None and "half cycle" in df.columns:
+        df["cycle number"] = pd.to_numeric(df["half cycle"], errors="coerce") // 2 + 1
+        notes["cycle_index"] = "no 'cycle number' column: from 'half cycle' (two half cycles per cycle, as EC-Lab counts)"
+    cmap = column_map_from_aliases(df.columns, BIOLOGIC_ALIASES, {}, path, "BioLogic", current_sign=current_sign,
+                                   optional=("step_index", "cycle_index"),
+                                   check_units="charge per sample" not in notes.get("current_A", ""))
+    std, n2 = standardize(df, cmap, path, cell, report, row_offset=off)
+    return _run(path, df, std, {**n2, **notes}, "BioLogic", cmap=cmap, row_offset=off)
+
+# %% ../nbs/00b_readers.ipynb #7ab1e001
+_COMMON = {"charge_energy_Wh": ["Charge Energy"], "discharge_energy_Wh": ["Discharge Energy"]}
+TABLE_FORMATS = {   # name -> (cycler, schema column -> accepted names, default units)
+    "novonix": ("Novonix", {"test_time_s": ["Run Time"], "current_A": ["Current"], "voltage_V": ["Potential"],
+                            "cycle_index": ["Cycle Number"], "step_index": ["Step Number"], "temperature_C": ["Temperature"],
+                            "_capacity": ["Capacity"], "_energy": ["Energy"]}, {"_capacity": "Ah", "_energy": "Wh"}),
+    "basytec": ("Basytec", {"test_time_s": ["Time"], "current_A": ["I"], "voltage_V": ["U"], "cycle_index": ["Cyc-Count"],
+                            "step_index": ["Line"], "charge_capacity_Ah": ["Ah-Cyc-Charge"],
+                            "discharge_capacity_Ah": ["Ah-Cyc-Discharge"], "charge_energy_Wh": ["Wh-Cyc-Charge"],
+                            "discharge_energy_Wh": ["Wh-Cyc-Discharge"], "temperature_C": ["T1"]},
+                {"charge_capacity_Ah": "Ah", "discharge_capacity_Ah": "Ah", "charge_energy_Wh": "Wh", "discharge_energy_Wh": "Wh"}),
+    "pec": ("PEC", {"test_time_s": ["Total Time"], "current_A": ["Current"], "voltage_V": ["Voltage"], "cycle_index": ["Cycle"],
+                    "step_index": ["Step"], "charge_capacity_Ah": ["Charge Capacity"],
+                    "discharge_capacity_Ah": ["Discharge Capacity"]}, {}),
+    "bdf": ("Battery Data Format", {"test_time_s": ["Test Time"], "current_A": ["Current"], "voltage_V": ["Voltage"],
+                                    "cycle_index": ["Cycle Count"], "step_index": ["Step Index", "Step Count"],
+                                    "charge_capacity_Ah": ["Charge Capacity"], "discharge_capacity_Ah": ["Discharge Capacity"],
+                                    "temperature_C": ["Ambient Temperature", "Temperature T1"], **_COMMON}, {}),
+    "unit_suffix": ("table", {"test_time_s": ["test_time", "Time"], "current_A": ["current"], "voltage_V": ["voltage"],
+                              "cycle_index": ["cycle_index"], "step_index": ["step_index", "Step"],
+                              "charge_capacity_Ah": ["charge_capacity"], "discharge_capacity_Ah": ["discharge_capacity"],
+                              "charge_energy_Wh": ["charge_energy"], "discharge_energy_Wh": ["discharge_energy"],
+                              "temperature_C": ["temperature_1", "Cell_Temperature"]}, {}),
+}
+_SUFFIX_UNITS = ("s", "h", "A", "mA", "V", "mV", "Ah", "mAh", "Wh", "mWh", "C", "Hz", "Ohm", "W", "Psi", "d", "Degree")
+
+def _suffix_unit(name:str) -> str:
+    "'current_A' -> 'current (A)', 'Cell_Temperature_C' -> 'Cell_Temperature (°C)': a unit written as the last _part."
+    m = re.match(r"^(.+?)_(" + "|".join(_SUFFIX_UNITS) + r")$", str(name).strip())
+    if not m: return str(name).strip()
+    u = m.group(2)
+    return f"{m.group(1)} ({'°C' if u == 'C' and 'emp' in m.group(1) else u})"
+
+def _table_header(lines:list, fmt:str) -> int|None:
+    "Index of the column-name line of a table export of format `fmt`."
+    for i, l in enumerate(lines):
+        s = l.strip().strip('"')
+        if fmt == "novonix" and i and lines[i - 1].strip() == "[Data]": return i
+        if fmt == "basytec" and s.startswith("~Time[") : return i
+        if fmt == "pec" and s.startswith("Test,Cell,") and "Total Time" in s: return i
+        if fmt == "bdf" and "Test Time / " in s and "Current / " in s: return i
+        if fmt == "unit_suffix" and re.search(r"(^|,)(test_time_s|Time_s)(,|$)", s) and re.search(r"(^|,)current_A(,|$)", s, re.I): return i
+    return None
+
+def detect_table_format(lines:list) -> str|None:
+    "Which of TABLE_FORMATS the first lines of a text file are, or None."
+    if lines and lines[0].startswith("[Summary]") and any("Novonix" in l for l in lines[:5]): return "novonix"
+    if lines and lines[0].startswith("~Resultfile from Basytec"): return "basytec"
+    for f in ("pec", "bdf", "unit_suffix"):
+        if _table_header(lines, f) is not None: return f
+    return None
+
+def read_table_file(path,                       # a Novonix, Basytec, PEC, Battery Data Format or unit-suffix CSV
+                    report:RunReport|None=None, # where exclusions are recorded
+                    cell:str|None=None,         # cell id for the report
+                    fmt:str|None=None,          # one of TABLE_FORMATS; None: from the content
+                   ) -> dict:
+    """One export whose columns say what they are and their unit (Novonix, Basytec, PEC, Battery Data Format, Landt or
+    batterydata CSV with unit suffixes) read into the schema (a run dict). Signed current, charge positive; where a step
+    type column says which steps charge, it decides a file written with discharge positive."""
+    path = Path(path)
+    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(400)]
+    fmt = fmt or detect_table_format(head)
+    if fmt not in TABLE_FORMATS: raise DataError(f"{path}: not one of the table exports {sorted(TABLE_FORMATS)}")
+    cycler, aliases, dflt = TABLE_FORMATS[fmt]
+    h = _table_header(head, fmt)
+    if h is None: raise DataError(f"{path}: no {cycler} column-name line in the first {len(head)} lines")
+    sep = "\t" if "\t" in head[h] else ";" if head[h].count(";") > head[h].count(",") else ","
+    if head[h].startswith('"') and head[h].rstrip().endswith('"') and head[h].count('"') == 2:   # every line quoted whole
+        import io
+        txt = path.read_text(encoding="latin-1").splitlines()[h:]
+        df = _read_csv(io.StringIO("\n".join(l.strip().strip('"') for l in txt)), sep=sep, low_memory=False)
+    else: df = _read_csv(path, sep=sep, skiprows=h, encoding="latin-1", low_memory=False, index_col=False)
+    df.columns = [_suffix_unit(str(c).lstrip("~").strip()) if fmt == "unit_suffix" else str(c).lstrip("~").strip()
+                  for c in df.columns]
+    df = df.loc[:, [c for c in df.columns if c and not c.startswith("Unnamed")]]
+    cmap = column_map_from_aliases(df.columns, aliases, {"test_time_s": "s", "current_A": "A", "voltage_V": "V",
+                                   "temperature_C": "°C", **dflt}, path, cycler, optional=("step_index",))
+    for k, u in list(cmap.units.items()):
+        cmap.units[k] = {"Seconds": "s", "degC": "°C", "Ah/V": u}.get(u, u)
+    notes = {}
+    st, _ = _pick(df.columns, ["Step Type", "step_name", "Command"])
+    if st is not None:
+        I = _numeric(df[cmap.columns["current_A"]], _where(path, cmap.columns["current_A"]))
+        kind = df[st].astype(str).str.strip().map(_step_type_sign)
+        agree, disagree = int(((kind * np.sign(I)) > 0).sum()), int(((kind * np.sign(I)) < 0).sum())
+        if disagree > agree:
+            cmap.current_sign = -1
+            notes["current_sign"] = (f"negated: the export has discharge positive (column {st!r}: current negative in "
+                                     f"{disagree} rows of charge steps or positive in discharge steps, {agree} agree)")
+    std, n2 = standardize(df, cmap, path, cell, report, row_offset=h + 2)
+    return _run(path, df, std, {**n2, **notes}, cycler, cmap=cmap, row_offset=h + 2)
 
 # %% ../nbs/00b_readers.ipynb #dd0a8a29
 def read_generic_file(path,                     # a .csv/.tsv/.txt or .parquet table
@@ -670,7 +1200,8 @@ def read_generic_file(path,                     # a .csv/.tsv/.txt or .parquet t
     return _run(path, df, std, notes, "generic", cmap=cmap, row_offset=off)
 
 # %% ../nbs/00b_readers.ipynb #1c6e2818
-FORMATS = ("arbin", "battery_archive", "maccor", "neware", "biologic", "generic")
+FORMATS = ("arbin", "battery_archive", "maccor", "neware", "biologic", "novonix", "basytec", "pec", "bdf", "unit_suffix",
+           "vdf", "generic")
 
 def _has(cols, *names) -> bool: return all(_pick(cols, [n])[0] is not None for n in names)
 
@@ -688,6 +1219,7 @@ def detect_format(path) -> str:
     path = Path(path)
     if not path.is_file(): raise DataError(f"{path}: no such file")
     ext = path.suffix.lower()
+    if path.name.endswith(ARBIN_METADATA_SUFFIX): return "arbin"    # read with its run: the reader says so
     if ext in (".xlsx", ".xls"):
         try:
             try: xl = pd.ExcelFile(path, engine="calamine")
@@ -696,11 +1228,16 @@ def detect_format(path) -> str:
         with xl:
             names = xl.sheet_names
             if "Info" in names and any(s.lower().startswith("channel") for s in names): return "arbin"
-            for s in names[:4]:
-                f = _detect_columns(pd.read_excel(xl, sheet_name=s, nrows=2).columns)
+            if "record" in names: return "neware"
+            seen = {}
+            for s in names[:8]:
+                cols = pd.read_excel(xl, sheet_name=s, nrows=2).columns
+                f = _detect_columns(cols)
                 if f: return f
-        raise DataError(f"{path}: Excel sheets {names} match no known export (Arbin: Info + Channel_*; Neware: a "
-                        "record sheet with 'Cycle Index', 'Step Type')")
+                seen[s] = [str(c) for c in cols[:6]]
+        raise DataError(f"{path}: Excel sheets match no known export (Arbin: Info + Channel_*; Neware: a 'record' sheet "
+                        "with 'Cycle Index', 'Step Type', 'Current'); found "
+                        + "; ".join(f"sheet {k!r} with columns {v}" for k, v in seen.items()) + ": no samples")
     if ext == ".parquet":
         import pyarrow.parquet as pq
         cols = pq.read_schema(path).names
@@ -708,18 +1245,31 @@ def detect_format(path) -> str:
     with open(path, "rb") as f: magic = f.read(24)
     if magic.startswith(b"BIO-LOGIC MODULAR FILE"): return "biologic"      # .mpr: read through galvani if installed
     if magic.startswith(b"NEWARE") or (ext == ".ndax" and magic.startswith(b"PK")): return "neware"  # NewareNDA
+    if magic[4:19] == b"Standard Jet DB" or magic[4:19] == b"Standard ACE DB": return "arbin"  # .res: an Access database
+    if magic.startswith(b"\x89HDF"):
+        raise DataError(f"{path}: an HDF5 file (e.g. an Indigo export or a pandas HDFStore): not a format read here; "
+                        "export it as CSV/Parquet, or load it with pandas and read the table with fmt='generic'")
     if ext in (".mpr", ".nda", ".ndax", ".res"):
         raise DataError(f"{path}: binary {ext} file without the expected signature; export it as text/CSV/Excel from "
                         "the cycler software (BioLogic .mpt, Neware .csv/.xlsx, Arbin .xlsx/.csv)")
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(50)]
-    if head[0].startswith("EC-Lab ASCII FILE"): return "biologic"
-    for line in head:
+    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(400)]
+    if head[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")): return "biologic"
+    if head[0].startswith("MACCOR") and any("Impedance" in l for l in head[:3]):
+        raise DataError(f"{path}: a Maccor AC impedance (EIS) export ({head[0].strip()}; columns Freq(Hz), Z', Z''): "
+                        "not cycling data")
+    t = detect_table_format(head)
+    if t: return t
+    if _maccor_header(head[:60]) is not None: return "maccor"
+    if any(l.strip() == "[DATA START]" for l in head[:40]): return "vdf"
+    for line in head[:50]:
+        if "time/s" in line and ("Ewe/V" in line or "Ecell/V" in line) and ("I/mA" in line or "dq/mA.h" in line):
+            return "biologic"   # EC-Lab columns without the header block (tab- or ';'-separated)
         for sep in ("\t", ",", ";"):
             f = _detect_columns([c.strip().strip('"') for c in line.rstrip("\r\n").split(sep)])
             if f: return f
-    raise DataError(f"{path}: not a known export: no EC-Lab first line and no header line with the columns of an "
-                    "Arbin, Battery Archive, Maccor or Neware export in the first 50 lines; use fmt='generic' "
-                    "with a column map")
+    raise DataError(f"{path}: not a known export: no header line with the columns of an Arbin, Battery Archive, Maccor, "
+                    "Neware, BioLogic, Novonix, Basytec, PEC or Battery Data Format export in the first lines; use "
+                    "fmt='generic' with a column map")
 
 # %% ../nbs/00b_readers.ipynb #b02b9b4e
 def check_cycles(raw:RawCell,                # a cell read by a reader
@@ -748,18 +1298,26 @@ def check_cycles(raw:RawCell,                # a cell read by a reader
     return raw
 
 # %% ../nbs/00b_readers.ipynb #58526053
-READER_VERSION = "1"  # bump when a reader's output changes: invalidates every cache entry
+READER_VERSION = "2"  # bump when a reader's output changes: invalidates every cache entry
+from functools import partial
 _READERS = {"arbin": read_arbin_file, "battery_archive": read_battery_archive_file, "maccor": read_maccor_file,
-            "neware": read_neware_file, "biologic": read_biologic_file, "generic": read_generic_file}
-_EXPORT_EXT = {".xlsx", ".xls", ".csv", ".txt", ".tsv", ".mpt", ".parquet", ".dat", ".mpr", ".nda", ".ndax"}
+            "neware": read_neware_file, "biologic": read_biologic_file, "vdf": read_vdf_file,
+            "generic": read_generic_file, **{f: partial(read_table_file, fmt=f) for f in TABLE_FORMATS}}
+_EXPORT_EXT = {".xlsx", ".xls", ".csv", ".txt", ".tsv", ".mpt", ".parquet", ".dat", ".mpr", ".nda", ".ndax", ".res"}
+
+def _is_export(p:Path) -> bool:
+    "An export file by its name: a known extension, or Maccor's numbered one ('.001', '.078')."
+    return p.suffix.lower() in _EXPORT_EXT or re.fullmatch(r"\.\d{3}", p.suffix) is not None
 
 def _files_of(path) -> list[Path]:
     path = Path(path)
     if path.is_file(): return [path]
     if not path.is_dir(): raise DataError(f"{path}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _EXPORT_EXT
-                   and not p.name.startswith((".", "~$")))
-    if not files: raise DataError(f"{path}: no export files ({sorted(_EXPORT_EXT)}) in the folder")
+    files = sorted(p for p in path.iterdir() if p.is_file() and _is_export(p) and not p.name.startswith((".", "~$")))
+    # an Arbin run's metadata file is read with its run, not as a run of its own
+    files = [p for p in files if not (p.name.endswith(ARBIN_METADATA_SUFFIX) and
+                                      p.with_name(p.name[:-len(ARBIN_METADATA_SUFFIX)] + ".csv").is_file())]
+    if not files: raise DataError(f"{path}: no export files ({sorted(_EXPORT_EXT)}, Maccor .NNN) in the folder")
     return files
 
 def _sha256(path) -> str:
@@ -838,6 +1396,10 @@ def read_cell(path,                         # an export file, or a folder of run
             for f in tqdm(files, desc=f"reading {cell}", disable=not progress)]
     raw = stitch_runs(runs, cell, sub, use_gaps=use_gaps)
     raw.meta.update(format=fmt, excluded_files=[r["file"] for r in sub.rows if r["reason"].startswith("file of cell")])
+    I = raw.data.current_A.to_numpy()
+    if not (np.abs(I) > 0).any():
+        raise DataError(f"{path}: the current is 0 in all {len(I)} samples: no charge or discharge (a rest/OCV record), "
+                        "not cycling data")
     raw = check_cycles(raw, sub, drop_partial)
     if key is not None: _write_cache(cached, raw, sub)
     report.extend(sub)
