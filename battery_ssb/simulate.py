@@ -234,7 +234,7 @@ SSB_DESIGN = dict(
     p_interlayer=0.35, p_contaminated=0.3, n_lots=6,
     asr_clean=5.0, asr_cont=150.0,           # Ohm cm2, medians of the two interface populations
     sigma_e=1e-9,                            # S/cm, median LLZO electronic conductivity
-    k_dead_li=2e-3, k_lam=1.2e-4, void_irreversible=0.03, k_cei=0.004, k_filament=300.0,  # medians of the rates
+    k_dead_li=2e-3, k_lam=1.2e-4, void_irreversible=0.012, k_cei=0.004, k_filament=300.0,  # medians of the rates
     spread=dict(pressure=0.5, sigma_e=1.0, theta=(0.35, 0.6), R_p=0.35,             # log-normal sigmas (theta: low + width x Beta(4, 2))
                 k_lam=0.15, k_dead_li=0.25, void_irreversible=0.15, k_filament=0.2),
 )
