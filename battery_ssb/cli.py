@@ -44,7 +44,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
     out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
     params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
-                  n_cells=int(n_cells), n_jobs=int(n_jobs),
+                  n_cells=int(n_cells), n_jobs=int(n_jobs), self_test=False,
                   windows=[int(w) for w in windows], cv_repeats=int(cv_repeats), models_dir=str(out / "models"),
                   figures_dir=str(Path(figures_dir).resolve()) if figures_dir else str(out / "figures"))
     nbs, timings = notebooks_dir(), {}

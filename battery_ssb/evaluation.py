@@ -20,10 +20,11 @@ from .labels import TASKS, TIER_NAMES
 from .model import FittedModel, SCORERS
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'classification_metrics', 'regression_metrics', 'evaluate', 'published_comparison',
-           'explain', 'top_reasons', 'global_importance', 'predictions_table', 'screen', 'plot_delta_q',
-           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
-           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'write_metrics']
+__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'ORACLES', 'classification_metrics', 'regression_metrics', 'evaluate',
+           'published_comparison', 'explain', 'top_reasons', 'global_importance', 'predictions_table', 'screen',
+           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'write_metrics', 'oracle_records',
+           'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -271,13 +272,86 @@ def plot_shap_by_group(table:pd.DataFrame, name:str, folder=None, data_label:str
     return _save(fig, folder, f"shap_by_mechanism_{name}.png")
 
 # %% ../nbs/05_evaluation.ipynb #e17e708b
-def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:str, report:pd.DataFrame|None=None) -> dict:
+def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:str, report:pd.DataFrame|None=None,
+                  extra:dict|None=None,   # further top-level sections, e.g. {"oracle_gap": [...]}
+                 ) -> dict:
     "Write metrics.json (and report.csv beside it: every excluded or flagged cell/cycle with its reason)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     keep = {"classification": ("accuracy", "balanced_accuracy", "macro_f1"), "regression": ("rmse", "mape")}
     res = [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[TASKS[r["task"]]]} for r in records]
     doc = dict(dataset=dataset, results=res, tier_edges=[float(e) for e in tier_edges], data=data_note,
-               n_excluded=0 if report is None else int((report.level == "excluded").sum()))
+               n_excluded=0 if report is None else int((report.level == "excluded").sum()), **(extra or {}))
     path.write_text(json.dumps(doc, indent=1))
     if report is not None: report.to_csv(path.parent / "report.csv", index=False)
     return doc
+
+# %% ../nbs/05_evaluation.ipynb #7e5c8c59
+ORACLES = ("oracle_rerun", "oracle_hidden", "oracle_fingerprints")
+
+def _oracle_gbdt(task, Xtr, ytr, Xte, seeds=(0, 1, 2)):
+    "Fixed-configuration LightGBM (classes or log10 life), averaged over seeds."
+    import lightgbm as lgb
+    kw = dict(n_estimators=200, learning_rate=0.05, num_leaves=5, min_child_samples=10, colsample_bytree=0.7, n_jobs=1,
+              subsample=0.8, subsample_freq=1, verbose=-1)
+    if TASKS[task] == "regression":
+        return 10**np.mean([lgb.LGBMRegressor(random_state=s, **kw).fit(Xtr, np.log10(ytr)).predict(Xte) for s in seeds], 0)
+    classes = np.unique(ytr)
+    p = np.mean([lgb.LGBMClassifier(random_state=s, **kw).fit(Xtr, ytr).predict_proba(Xte) for s in seeds], 0)
+    return classes[p.argmax(1)]
+
+def oracle_records(cohort:Cohort,         # a simulated cohort: `tables['truth']` with hidden variables and re-runs
+                   features:dict,          # window -> Features (their rows are the cells evaluated at that window)
+                   labels:pd.DataFrame,    # make_labels output
+                   tier_edges,             # the study's tier edges
+                   train_split:str="train",
+                  ) -> list[dict]:
+    "Metrics records of `ORACLES` per task x window x test split (empty for a cohort without a truth table)."
+    from battery_ssb.simulate import oracle_inputs, rerun_lives
+    from battery_ssb.labels import BINARY_THRESHOLD
+    if "truth" not in cohort.tables: return []
+    truth = cohort.tables["truth"].set_index("cell").reindex(cohort.cells.index)
+    runs = rerun_lives(truth)
+    inputs = {k: oracle_inputs(cohort.cells, truth, k) for k in ("hidden", "fingerprints")}
+    recs = []
+    for w, F in features.items():
+        idx = F.X.index; tr = idx.intersection(cohort.cells.index[cohort.cells.split == train_split])
+        for task in TASKS:
+            y = labels[task]
+            for s in [s for s in dict.fromkeys(cohort.cells.split) if s != train_split]:
+                te = idx.intersection(cohort.cells.index[cohort.cells.split == s])
+                if not len(te): continue
+                score = (lambda yt, p: regression_metrics(yt, p)) if TASKS[task] == "regression" else \
+                        (lambda yt, p: classification_metrics(yt.astype(int), p))
+                r = runs.loc[te].to_numpy(float)
+                if r.shape[1]:
+                    long = np.where(np.isnan(r), np.inf, r)            # a censored re-run outlived the test
+                    if task == "tiers": pred = np.array([np.bincount(np.digitize(v, tier_edges), minlength=3).argmax() for v in long])
+                    elif task == "binary_550": pred = (np.mean(long >= BINARY_THRESHOLD, 1) >= 0.5).astype(int)
+                    else: pred = np.nanmedian(r, 1)
+                    ok = np.isfinite(pred) if task == "cycle_life" else np.ones(len(te), bool)
+                    if ok.any() and r.shape[1]:
+                        recs.append(dict(task=task, window=w, model="oracle_rerun", split=s, n_cells=int(ok.sum()),
+                                         **score(y.loc[te].to_numpy()[ok], pred[ok])))
+                for kind in ("hidden", "fingerprints"):
+                    X = inputs[kind]
+                    pred = _oracle_gbdt(task, X.loc[tr].to_numpy(float), y.loc[tr].to_numpy(), X.loc[te].to_numpy(float))
+                    recs.append(dict(task=task, window=w, model=f"oracle_{kind}", split=s, n_cells=len(te),
+                                     **score(y.loc[te].to_numpy(), pred)))
+    return recs
+
+def oracle_gap(records:list[dict],                   # metrics records, models and oracles
+               metrics=("accuracy", "macro_f1", "rmse"),  # metrics to report
+              ) -> pd.DataFrame:
+    "Share of the dummy-to-oracle_rerun gap each model closes, per task x window x split x metric."
+    r = pd.DataFrame(records)
+    if "oracle_rerun" not in set(r.model): return pd.DataFrame()
+    out = []
+    for (task, w, s), g in r.groupby(["task", "window", "split"]):
+        g = g.set_index("model")
+        if "dummy" not in g.index or "oracle_rerun" not in g.index: continue
+        for m in (m for m in metrics if m in g.columns and pd.notna(g.loc["dummy", m])):
+            lo, hi = g.loc["dummy", m], g.loc["oracle_rerun", m]
+            for model in g.index.drop(["dummy", "oracle_rerun"]):
+                out.append(dict(task=task, window=w, split=s, model=model, metric=m, value=g.loc[model, m],
+                                dummy=lo, oracle_rerun=hi, gap_closed=(g.loc[model, m] - lo)/(hi - lo) if hi != lo else np.nan))
+    return pd.DataFrame(out)

@@ -511,7 +511,10 @@ def run_schedule(S:SSBCells,              # the cohort: parameters and degradati
     while not done.all():
         it += 1
         if it > 100_000: raise RuntimeError("run_schedule: the schedule did not finish (a step without an end?)")
-        live = ~done; k = ptr; kind = K[k]
+        live = ~done; k = ptr
+        # cells that reached the start of a later cycle wait for the others: the cohort stays in step (one kind per iteration)
+        live &= ~(NEW[k] & (cyc > cyc[live].min()))
+        kind = K[k]
         end_kind = np.zeros(nc, int)           # 1 time limit, 2 voltage/current limit, 3 hard short
         t_step = np.zeros(nc)
         # ---------------------------------------------------------------- CC: evaluated on a grid, exactly
@@ -538,7 +541,7 @@ def run_schedule(S:SSBCells,              # the cohort: parameters and degradati
             j = _first_true(past); has = j < tau.shape[1]
             # other ends: the foil runs out while stripping; a filament reaches the hard-short length while plating
             dead = (d["g_dead_void"]*phi0 + S.h["k_dead_li"][gi])*S.luck["dead"][gi]
-            t_li = np.where(chg, np.inf, S.li[gi]/np.maximum(np.abs(Iext)*(1 + dead) + leak, 1e-15)*3600)
+            t_li = np.where(chg, np.inf, np.maximum(S.li[gi], 0)/np.maximum(np.abs(Iext)*(1 + dead) + leak, 1e-15)*3600)
             kf, ov, el = S.filament_rate(gi, i_dens, phg)
             nz = np.exp(d["filament_sigma_step"]*rng.standard_normal(n_))
             dl_over = _cumtrapz(np.where(chg[:, None], kf*ov, 0.0), q_tau)*nz[:, None]
@@ -779,9 +782,9 @@ def _to_end_of_life(S, steps, rng, record, n_cycles_max, block, eol_fraction, pr
     names = np.array(["li_void", "ccd_short", "contact_loss", "interphase"], dtype=object)
     m_fade = names[np.argmax(np.nan_to_num(contrib.to_numpy(), nan=-1), 1)]
     mech[fade] = np.where(eol["anode_out"][fade] > 0, "li_inventory", m_fade[fade])
-    c100 = first_age + 100 - first_age      # capacity retention after 100 C/3 cycles (logged cycles only)
-    ret100 = caps[0][:, c100]/q_ref if caps[0].shape[1] > c100 else np.full(S.n, np.nan)
-    info = contrib.assign(q_ref_Ah=q_ref, retention_100=np.where(np.isfinite(fail_cycle) & (fail_cycle <= first_age + 100), np.nan, ret100),
+    # capacity retention at the 100th C/3 cycle (logged cycles only): column 99 of the capacities from cycle first_age
+    ret100 = caps[0][:, 99]/q_ref if caps[0].shape[1] > 99 else np.full(S.n, np.nan)
+    info = contrib.assign(q_ref_Ah=q_ref, retention_100=np.where(np.isfinite(fail_cycle) & (fail_cycle <= first_age + 99), np.nan, ret100),
                           fail_cycle=fail_cycle, fade_cycle=n_fade, first_aging_cycle=first_age,
                           phi_eol=eol["phi"], lam_eol=eol["lam"], anode_out_eol=eol["anode_out"])
     return out, life, mech, info

@@ -95,3 +95,12 @@ def test_main_simulated_default_needs_no_data(tmp_path):
     mech = pd.read_csv(out / "shap_by_mechanism.csv")
     assert {"model", "descriptor"} <= set(mech.columns) and len(mech.columns) >= 4   # one column per mechanism seen
     assert (out / "figures" / "shap_by_mechanism_tiers_w10_lightgbm.png").exists()
+    # the oracle bounds stand beside the models, and the gap each model closes is written
+    models = {x["model"] for x in doc["results"] if x["split"] == "test"}
+    assert {"oracle_rerun", "oracle_hidden", "oracle_fingerprints", "lightgbm", "dummy"} <= models
+    assert {g["model"] for g in doc["oracle_gap"]} >= {"lightgbm"}
+    preds = pd.read_csv(out / "predictions.csv")
+    assert preds.mechanism.notna().all() and set(preds.mechanism) <= {"li_void", "ccd_short", "contact_loss",
+                                                                        "li_inventory", "interphase", "self_discharge"}
+    cal = pd.read_csv(out / "calibration.csv")
+    assert {"ccd_mA_cm2", "csc_mA_cm2"} <= set(cal.quantity) and (out / "figures" / "calibration.png").exists()
