@@ -444,7 +444,7 @@ def study_cohort(dataset:str="matr",   # a key of DATASETS
                 ) -> Cohort:
     "The cohort a study runs on; with `fixture`, a labelled synthetic stand-in when no data is configured."
     if DATASETS.get(dataset, {}).get("folder", "") is None:      # embedded: simulated, cached per run if asked
-        key = f"{dataset}-seed{seed}-" + "-".join(f"{k}{v}" for k, v in sorted(sim_kw.items()))
+        key = f"{dataset}-seed{seed}-" + "-".join(f"{k}{v}" for k, v in sorted(sim_kw.items()) if k not in ("n_jobs", "progress"))
         if cache_dir is not None and (Path(cache_dir) / key / "cohort.json").exists():
             return Cohort.load(Path(cache_dir) / key)
         co = load_dataset(dataset, data_dir, seed=seed, **sim_kw)

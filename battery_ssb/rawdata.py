@@ -146,11 +146,12 @@ def load_ssb_sim(data_dir=None,       # unused: the cohort is generated, not rea
                  seed:int=0,          # seed: the same seed gives the same cohort, bit for bit
                  n_cycles:int=100,    # cycles recorded in full after formation and GITT
                  reruns:int=5,        # re-simulations of each test cell with its hidden variables fixed (oracle_rerun)
+                 n_jobs:int=1,        # 2 or more: the re-runs simulate in a second process (same numbers)
                  progress:bool=True,  # progress bars of the simulation
                 ) -> Cohort:
     "Simulate the default virtual Li|LLZO|NMC cohort and analyse its raw series into a `Cohort` (truth in `tables['truth']`)."
     from battery_ssb.simulate import simulate_cohort
-    raws, cells, truth = simulate_cohort(n_cells=n_cells, seed=seed, n_cycles=n_cycles, reruns=reruns, progress=progress)
+    raws, cells, truth = simulate_cohort(n_cells=n_cells, seed=seed, n_cycles=n_cycles, reruns=reruns, n_jobs=n_jobs, progress=progress)
     co = cohort_from_raw(raws, cells, "ssb-sim", data_note=f"SIMULATED Li|LLZO|NMC cells (battery_ssb.simulate v2, seed "
                          f"{seed}): {len(cells)} virtual cells, not measurements")
     co.tables["truth"] = truth.reset_index()

@@ -828,6 +828,12 @@ def raw_cells(samples:np.ndarray,         # logged samples, `SAMPLE_COLUMNS`
         out.append(RawCell(cid, df, meta=dict(meta or {})))
     return out
 
+def _rerun_labels(rec, hid, design, deg, seed, steps, n_cycles_max, block, eol_fraction):
+    "Lives and mechanisms of cells re-made with these variables (labels only), with this seed's luck."
+    rr = np.random.default_rng(seed)
+    _, life, mech, _ = _to_end_of_life(SSBCells(rec, hid, design, deg, rr), steps, rr, False, n_cycles_max, block, eol_fraction, False)
+    return life, mech
+
 def simulate_cohort(n_cells:int=20,          # cells in the cohort
                     seed:int=0,               # seed: the same seed gives the same cohort bit for bit
                     n_cycles:int=100,         # C/3 cycles with logged series after formation and GITT
@@ -840,16 +846,24 @@ def simulate_cohort(n_cells:int=20,          # cells in the cohort
                     deg:dict=DEG,             # degradation constants
                     noise:dict=NOISE,         # measurement noise
                     raw:bool=True,            # build the raw series (False: labels only)
+                    n_jobs:int=1,             # 2 or more (or -1): the re-runs simulate in a second process meanwhile
                     progress:bool=False,      # tqdm bars
                    ) -> tuple[list, pd.DataFrame, pd.DataFrame]:
     "Virtual Li|LLZO|NMC532 cohort: (raw series per cell, cell table with what the lab records and the labels, truth table)."
     rng = np.random.default_rng(seed)
     rec, hid = sample_cells(n_cells, rng, design)
-    S = SSBCells(rec, hid, design, deg, rng)
+    split = np.where(np.random.default_rng([seed, 3]).permutation(n_cells) < round(test_fraction*n_cells), "test", "train")
     steps = cycling_protocol(n_cycles)
+    te = np.flatnonzero(split == "test")
+    args = (rec.iloc[np.tile(te, reruns)].reset_index(drop=True), hid.iloc[np.tile(te, reruns)].reset_index(drop=True),
+            design, deg, [seed, 1], steps, n_cycles_max, block, eol_fraction)
+    pool = None
+    if reruns and n_jobs != 1:     # the re-runs need no logging: a second process runs them while this one runs the cohort
+        import concurrent.futures as cf, multiprocessing as mp
+        pool = cf.ProcessPoolExecutor(1, mp_context=mp.get_context("fork")); fut = pool.submit(_rerun_labels, *args)
+    S = SSBCells(rec, hid, design, deg, rng)
     out, life, mech, info = _to_end_of_life(S, steps, rng, raw, n_cycles_max, block, eol_fraction, progress)
     ids = [f"ssb{seed:03d}-{i:04d}" for i in range(n_cells)]
-    split = np.where(rng.permutation(n_cells) < round(test_fraction*n_cells), "test", "train")
     cells = rec.drop(columns=[]).copy()
     cells.insert(0, "split", split)
     cells.insert(1, "source", f"SIMULATED: battery_ssb.simulate v2, seed {seed}")
@@ -866,10 +880,8 @@ def simulate_cohort(n_cells:int=20,          # cells in the cohort
     truth["ell_eol_um"], truth["ell_from_sigma_e_um"] = S.ell, S.ell_e
     truth.index = cells.index
     if reruns:
-        te = np.flatnonzero(split == "test"); rep = np.tile(te, reruns)
-        rr = np.random.default_rng([seed, 1])
-        S2 = SSBCells(rec.iloc[rep].reset_index(drop=True), hid.iloc[rep].reset_index(drop=True), design, deg, rr)
-        _, life2, mech2, _ = _to_end_of_life(S2, steps, rr, False, n_cycles_max, block, eol_fraction, progress)
+        if pool is not None: life2, mech2 = fut.result(); pool.shutdown()
+        else: life2, mech2 = _rerun_labels(*args)
         for k in range(reruns):
             truth[f"rerun_life_{k + 1}"] = np.nan; truth[f"rerun_mechanism_{k + 1}"] = None
             truth.iloc[te, truth.columns.get_loc(f"rerun_life_{k + 1}")] = life2[k*len(te):(k + 1)*len(te)]
