@@ -56,6 +56,26 @@ def _seg_index(s0:np.ndarray, n:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     g = np.repeat(np.arange(len(s0)), n)
     return np.arange(len(g)) - np.repeat(np.cumsum(n) - n, n) + np.repeat(s0, n), g
 
+def _interp_rows(r:np.ndarray,   # row of each point, non-decreasing
+                 x:np.ndarray,   # abscissa, strictly increasing within each row
+                 y:np.ndarray,   # ordinate
+                 n_rows:int,     # number of rows
+                 xg:np.ndarray,  # increasing grid shared by all rows
+                ) -> np.ndarray:
+    "Linear interpolation of every row onto one grid, exactly as `_interp_grouped`: (n_rows, len(xg)), NaN outside."
+    n_g = len(xg)
+    n = np.bincount(r, minlength=n_rows); start = np.cumsum(n) - n; end = start + n - 1
+    if not len(x): return np.full((n_rows, n_g), np.nan)
+    below = np.searchsorted(xg, x, "left")          # grid points strictly below each sample
+    cnt = np.bincount(r * (n_g + 1) + below, minlength=n_rows * (n_g + 1)).reshape(n_rows, n_g + 1)[:, :n_g]
+    j = start[:, None] + np.cumsum(cnt, 1)          # first sample of the row above each grid point
+    j = np.clip(j, (start + 1)[:, None], np.maximum(end, start + 1)[:, None]).clip(1, max(len(x) - 1, 1))
+    x0, x1, y0, y1 = x[j - 1], x[j], y[j - 1], y[j]
+    w = np.where(x1 > x0, (xg[None, :] - x0) / np.where(x1 > x0, x1 - x0, 1), 0.0)
+    lo, hi = x[np.minimum(start, len(x) - 1)], x[np.clip(end, 0, len(x) - 1)]
+    inside = (n >= 2)[:, None] & (xg[None, :] >= lo[:, None]) & (xg[None, :] <= hi[:, None])
+    return np.where(inside, y0 + w * (y1 - y0), np.nan)
+
 def _group_linfit(g:np.ndarray, x:np.ndarray, y:np.ndarray, n_g:int) -> tuple:
     "Least-squares line y = a + b x within each group (two-pass, centred sums): n, slope b, intercept a, r^2."
     n = np.bincount(g, minlength=n_g).astype(float)
@@ -110,18 +130,25 @@ class _Batch:
 
     def _cv_phase_starts(self, switch, code, I, V, i_rel_tol, v_tol_V) -> np.ndarray:
         "True at the sample where a cycler step turns from constant current to constant voltage (see above)."
-        s0 = np.flatnonzero(switch); n = np.diff(np.r_[s0, len(I)]); sid = np.cumsum(switch) - 1
-        idx = np.arange(len(I)); absI = np.abs(I)
-        ref = _seg_reduce(np.maximum, absI, s0, n)                             # CC level: the step's largest |I|
-        up = _seg_reduce(np.add, I, s0, n) >= 0                                 # charge-like step
-        vlim = np.where(up, _seg_reduce(np.maximum, V, s0, n), _seg_reduce(np.minimum, V, s0, n))
-        at = (np.abs(V - vlim[sid]) <= v_tol_V) & (ref >= self.rest_A[code[s0]])[sid]
-        last_off = _seg_reduce(np.maximum, np.where(at, -1, idx), s0, n, -1)   # last sample off the limit
-        first_left = _seg_reduce(np.minimum, np.where(absI < (1 - i_rel_tol) * ref[sid], idx, len(I)), s0, n, len(I))
-        one_sign = _seg_reduce(np.minimum, np.where(up[sid], I, -I), s0, n) > 0
-        cv0 = np.maximum(last_off + 1, first_left)        # the CV phase: at the limit from here on, current has left CC
-        ok = (last_off >= s0) & (first_left - s0 >= 3) & one_sign & (cv0 > s0) & (cv0 < s0 + n)
-        out = np.zeros(len(I), bool); out[cv0[ok]] = True
+        s0 = np.flatnonzero(switch); n = np.diff(np.r_[s0, len(I)]); absI = np.abs(I)
+        ref = _seg_reduce(np.maximum, absI, s0, n)                              # CC level: the step's largest |I|
+        vmax, vmin = _seg_reduce(np.maximum, V, s0, n), _seg_reduce(np.minimum, V, s0, n)
+        one_sign = (_seg_reduce(np.minimum, I, s0, n) > 0) | (_seg_reduce(np.maximum, I, s0, n) < 0)
+        # only steps that move off their voltage limit and whose current leaves its CC level can hold both phases
+        k = np.flatnonzero((n >= 4) & one_sign & (ref >= self.rest_A[code[s0]]) & (vmax - vmin > v_tol_V)
+                           & (_seg_reduce(np.minimum, absI, s0, n) < (1 - i_rel_tol) * ref))
+        out = np.zeros(len(I), bool)
+        if not len(k): return out
+        rows, g = _seg_index(s0[k], n[k]); s0k, nk = np.cumsum(n[k]) - n[k], n[k]
+        idx = np.arange(len(rows)); up = I[s0[k]] > 0                          # charge-like step
+        vlim = np.where(up, vmax[k], vmin[k])
+        at = np.abs(V[rows] - vlim[g]) <= v_tol_V                               # at the voltage limit
+        last_off = _seg_reduce(np.maximum, np.where(at, -1, idx), s0k, nk, -1)  # last sample off the limit
+        left = absI[rows] < (1 - i_rel_tol) * ref[k][g]                         # current has left its CC level
+        first_left = _seg_reduce(np.minimum, np.where(left, idx, len(idx)), s0k, nk, len(idx))
+        cv0 = np.maximum(last_off + 1, first_left)   # at the limit from here on, and the current has left CC
+        ok = (first_left - s0k >= 3) & (cv0 > s0k) & (cv0 < s0k + nk)
+        out[rows[cv0[ok]]] = True
         return out
 
     def sample_steps(self) -> np.ndarray:
@@ -141,10 +168,22 @@ STEP_COLUMNS = ["cycle", "step_index", "step_number", "type", "t_start_s", "t_en
                 "I_start_A", "I_end_A", "V_start_V", "V_end_V", "V_min_V", "V_max_V", "charge_Ah", "energy_Wh",
                 "n_samples", "V_slope_late_V_per_s"]
 
+def _seg_sort(x:np.ndarray, s0:np.ndarray, n:np.ndarray) -> np.ndarray:
+    "x sorted within each contiguous segment (s0, n), exactly: one stable sort on segment + scaled value, checked."
+    if not len(x): return x
+    g = np.repeat(np.arange(len(s0)), n)
+    lo, hi = _seg_reduce(np.minimum, x, s0, n), _seg_reduce(np.maximum, x, s0, n)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    xs = x[np.argsort(g + 0.5 * (x - lo[g]) / span[g], kind="stable")]
+    bad = np.flatnonzero((xs[1:] < xs[:-1]) & (g[1:] == g[:-1]))      # rounding merged distinct values: redo exactly
+    if len(bad):
+        seg = np.unique(g[bad]); rows, gg = _seg_index(s0[seg], n[seg])
+        xs[rows] = x[rows][np.lexsort((x[rows], gg))]
+    return xs
+
 def _seg_quantiles(x:np.ndarray, s0:np.ndarray, n:np.ndarray, qs:list[float]) -> np.ndarray:
     "Quantiles `qs` (linear interpolation, as pandas) of x within each contiguous segment: (n_segments, len(qs))."
-    g = np.repeat(np.arange(len(s0)), n)
-    xs = x[np.lexsort((x, g))] if len(x) else x
+    xs = _seg_sort(x, s0, n)
     out = np.full((len(s0), len(qs)), np.nan)
     ok = n > 0
     for k, q in enumerate(qs):      # a handful of quantiles, each vectorised over all segments
@@ -416,8 +455,7 @@ def _qv(b:_Batch, kind:str="discharge", grid:np.ndarray|None=None, cycles:np.nda
         lo, hi = np.searchsorted(key, [rows.start, rows.stop])
         if lo == hi: continue
         nr = rows.stop - rows.start
-        gq = np.repeat(np.arange(nr), n_g); xq = np.tile(sgn * grid, nr)
-        val = _interp_grouped(key[lo:hi] - rows.start, x[lo:hi], Q[lo:hi], gq, xq).reshape(nr, n_g)
+        val = _interp_rows(key[lo:hi] - rows.start, x[lo:hi], Q[lo:hi], nr, sgn * grid)
         fr = first[rows]
         before = np.isfinite(fr)[:, None] & (sgn * grid[None, :] < fr[:, None])
         q.reshape(n_c * n_k, n_g)[rows] = np.where(before, 0.0, val)
@@ -627,12 +665,17 @@ CV_COLUMNS = ["cycle", "step_number", "type", "V_hold_V", "duration_s", "n_sampl
               "I0_fit_A", "residual_current_A", "tau_s", "cv_charge_Ah", "fit_rmse_A"]
 
 def _solve3(H:np.ndarray, y:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    "Solve the symmetric 3x3 systems H x = y (stacked); ok False where H is singular or ill-conditioned."
-    ok = np.isfinite(H).all((1, 2)) & np.isfinite(y).all(1)
-    ok[ok] = np.linalg.cond(H[ok]) < 1e12
-    x = np.full(y.shape, np.nan)
-    if ok.any(): x[ok] = np.linalg.solve(H[ok], y[ok][..., None])[..., 0]
-    return x, ok
+    "Solve the symmetric 3x3 systems H x = y (stacked) by cofactors; ok False where H is (nearly) singular."
+    a, b, c, d, e, f = H[:, 0, 0], H[:, 0, 1], H[:, 0, 2], H[:, 1, 1], H[:, 1, 2], H[:, 2, 2]
+    A, B, C = d * f - e * e, c * e - b * f, b * e - c * d        # cofactors (the inverse times det)
+    D, E, F = a * f - c * c, b * c - a * e, a * d - b * b
+    with np.errstate(invalid="ignore", over="ignore"):
+        det = a * A + b * B + c * C
+        ok = np.isfinite(det) & (np.abs(det) > 1e-14 * np.abs(a * d * f)) & (det != 0)
+        inv = np.where(ok, 1 / np.where(ok, det, 1), np.nan)
+        x = np.stack([A * y[:, 0] + B * y[:, 1] + C * y[:, 2], B * y[:, 0] + D * y[:, 1] + E * y[:, 2],
+                      C * y[:, 0] + E * y[:, 1] + F * y[:, 2]], 1) * inv[:, None]
+    return x, ok & np.isfinite(x).all(1)
 
 def _gsum(g:np.ndarray, n_g:int, *cols:np.ndarray) -> np.ndarray:
     "Group sums of each column: (n_g, len(cols))."
@@ -675,6 +718,8 @@ def _fit_decays(g:np.ndarray,      # group (0..n_g-1, non-decreasing) of each sa
     lam = np.full(n_g, 1e-3)
     for _ in range(max_iter):      # Levenberg-Marquardt, every group at once, analytic Jacobian
         if not act.any(): break
+        if act[g].mean() < 0.5:    # drop the samples of converged groups (their sums are no longer needed)
+            keep = act[g]; g, x, y, e, res = g[keep], x[keep], y[keep], e[keep], res[keep]
         J0, J1, J2 = 1 - e, e, (p[g, 1] - p[g, 0]) * e * x / p[g, 2] ** 2
         s = _gsum(g, n_g, J0 * J0, J0 * J1, J0 * J2, J1 * J1, J1 * J2, J2 * J2, J0 * res, J1 * res, J2 * res)
         H = s[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
@@ -726,7 +771,8 @@ def _cv(b:_Batch, min_samples:int=5, report:RunReport|None=None) -> pd.DataFrame
     out = cv.assign(V_hold_V=vh, cv_charge_Ah=cv.charge_Ah, residual_current_A=sgn * i_res, I0_fit_A=sgn * i0,
                     tau_s=tau, fit_rmse_A=rmse)
     if report is not None:
-        text = {2: "no time span or no current", 3: "the fit failed", 4: "the current does not decay (no time constant)"}
+        text = {2: "no time span or no current", 3: "the fit failed",
+                4: "no exponential relaxation (the fitted rate -C is not positive)"}
         for j in np.flatnonzero(why != 0):     # report lines only
             reason = (f"only {n[j]} samples (< {max(min_samples, 4)})" if why[j] == 1 else text[why[j]])
             report.add("cv_decay", f"CV step {int(cv.step_number[j])}: {reason}; tau and residual current NaN",
