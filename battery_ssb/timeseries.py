@@ -65,7 +65,7 @@ def _interp_rows(r:np.ndarray,   # row of each point, non-decreasing
     "Linear interpolation of every row onto one grid, exactly as `_interp_grouped`: (n_rows, len(xg)), NaN outside."
     n_g = len(xg)
     n = np.bincount(r, minlength=n_rows); start = np.cumsum(n) - n; end = start + n - 1
-    if not len(x): return np.full((n_rows, n_g), np.nan)
+    if len(x) < 2: return np.full((n_rows, n_g), np.nan)     # every row has < 2 points
     below = np.searchsorted(xg, x, "left")          # grid points strictly below each sample
     cnt = np.bincount(r * (n_g + 1) + below, minlength=n_rows * (n_g + 1)).reshape(n_rows, n_g + 1)[:, :n_g]
     j = start[:, None] + np.cumsum(cnt, 1)          # first sample of the row above each grid point
