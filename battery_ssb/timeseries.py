@@ -42,8 +42,6 @@ def raw_from_segments(cell:str,           # cell id
     return RawCell(cell, d, meta=dict(source_files=["analytic segments"], cycler="synthetic"))
 
 # %% ../nbs/01a_timeseries.ipynb #f81af633
-def _default_rest_A(I:np.ndarray) -> float: return max(1e-4, 0.01 * np.abs(I).max()) if len(I) else 1e-4
-
 def _seg_reduce(ufunc, x:np.ndarray, s0:np.ndarray, n:np.ndarray, empty=np.nan) -> np.ndarray:
     "`ufunc` reduced over contiguous segments starting at `s0` with `n` samples each (`empty` for n == 0)."
     out = np.full(len(s0), empty, float if np.asarray(empty).dtype.kind == "f" else np.asarray(x).dtype)
@@ -92,9 +90,7 @@ class _Batch:
                  i_rel_tol:float=0.02, v_tol_V:float=0.01, pulse_max_s:float=1800.0, min_pulses:int=2,
                  max_gap_s:float=3600.0, split_cv:bool=True):
         self.raws, self.cells, self.max_gap_s = raws, [r.cell for r in raws], max_gap_s
-        nc = np.array([len(r.data) for r in raws], int); self.n_cell_samples = nc
-        self.col = lambda c, dt=float: (np.concatenate([r.data[c].to_numpy(dt) for r in raws]) if raws
-                                        else np.zeros(0, dt))
+        nc = np.array([len(r.data) for r in raws], int)
         t, I, V = self.col("test_time_s"), self.col("current_A"), self.col("voltage_V")
         cyc, stp = self.col("cycle_index", np.int64), self.col("step_index", np.int64)
         code = np.repeat(np.arange(len(raws)), nc)
@@ -150,6 +146,10 @@ class _Batch:
         ok = (first_left - s0k >= 3) & (cv0 > s0k) & (cv0 < s0k + nk)
         out[rows[cv0[ok]]] = True
         return out
+
+    def col(self, c:str, dt=float) -> np.ndarray:
+        "Column `c` of every cell's samples, concatenated in batch order."
+        return np.concatenate([r.data[c].to_numpy(dt) for r in self.raws]) if self.raws else np.zeros(0, dt)
 
     def sample_steps(self) -> np.ndarray:
         "Step row (0..n_steps-1 across the batch) of every sample."
@@ -395,13 +395,9 @@ def _halves(b:_Batch, kind:str) -> pd.DataFrame:
     q = pd.Series(sgn * b.dq[rows]).groupby(g).cumsum().to_numpy() / 3600
     return pd.DataFrame(dict(code=code, cycle=cyc, V=b.V[rows], Q=q, g=g))
 
-def _half_cycles(raw:RawCell, steps:pd.DataFrame, kind:str, max_gap_s:float=3600.0) -> pd.DataFrame:
-    "Samples of each cycle's CC half-cycle of `kind`: cycle, V, Q (Ah passed since its start, positive)."
-    return _halves(_Batch([raw], [steps], max_gap_s=max_gap_s), kind)[["cycle", "V", "Q"]]
-
 def _monotone(h:pd.DataFrame, kind:str) -> pd.DataFrame:
     "Keep the samples where the voltage first reaches a new extreme (minimum on discharge, maximum on charge)."
-    g = h.g.to_numpy() if "g" in h else _cycle_groups(np.zeros(len(h), int), h.cycle.to_numpy())[0]
+    g = h.g.to_numpy()                       # (cell, cycle) group, from `_halves`
     gb = h.V.groupby(g)
     m = gb.cummin() if kind == "discharge" else gb.cummax()
     prev = m.groupby(g).shift(1)
