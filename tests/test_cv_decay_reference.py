@@ -82,3 +82,13 @@ def test_cv_fit_matches_curve_fit_on_cs2_35(cs2_35):
     assert (tau < 0.01).all(), tau.sort_values().tail()
     assert ((rel < 0.01) | (ires < 1e-4)).all(), rel.sort_values().tail()
     assert (new.fit_rmse_A[both] <= old.fit_rmse_A[both] * (1 + 1e-9)).all()
+
+
+def test_undetermined_tau_is_nan_where_curve_fit_returned_nonsense():
+    # tau = 20,000 s seen for 600 s under 1 % noise: the data do not fix tau; this noise draw even curves upwards
+    t = np.arange(0, 601, 1.0)
+    i = np.exp(-t / 20000) + 0.01 * np.random.default_rng(1).normal(size=len(t))
+    old = old_fit_decay(t, i)
+    assert old[0] < -10 and old[2] > 1e6                     # the old fit: I_res below -10 A, tau over 10^6 s
+    from battery_ssb.timeseries import fit_decay
+    assert np.isnan(fit_decay(t, i)).all()                    # the new one: no relaxation found, NaN
