@@ -8,7 +8,6 @@ Docs: https://battery-ssb.github.io/battery_ssb/timeseries.html.md"""
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from scipy.optimize import curve_fit
 from scipy.signal import savgol_filter
 from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 
@@ -43,73 +42,196 @@ def raw_from_segments(cell:str,           # cell id
     return RawCell(cell, d, meta=dict(source_files=["analytic segments"], cycler="synthetic"))
 
 # %% ../nbs/01a_timeseries.ipynb #f81af633
-def _default_rest_A(I:np.ndarray) -> float: return max(1e-4, 0.01 * np.abs(I).max()) if len(I) else 1e-4
+def _seg_reduce(ufunc, x:np.ndarray, s0:np.ndarray, n:np.ndarray, empty=np.nan) -> np.ndarray:
+    "`ufunc` reduced over contiguous segments starting at `s0` with `n` samples each (`empty` for n == 0)."
+    out = np.full(len(s0), empty, float if np.asarray(empty).dtype.kind == "f" else np.asarray(x).dtype)
+    ok = n > 0
+    if ok.any(): out[ok] = ufunc.reduceat(x, s0[ok])
+    return out
 
-def _cv_phase_starts(sid:np.ndarray, I:np.ndarray, V:np.ndarray, rest_A:float, i_rel_tol:float, v_tol_V:float) -> np.ndarray:
-    "True at the sample where a step turns from constant current to constant voltage (see above)."
-    absI = np.abs(I)
-    ref = pd.Series(absI).groupby(sid).transform("max").to_numpy()
-    up = pd.Series(I).groupby(sid).transform("sum").to_numpy() >= 0          # charge-like step
-    vlim = np.where(up, pd.Series(V).groupby(sid).transform("max"), pd.Series(V).groupby(sid).transform("min"))
-    at = (np.abs(V - vlim) <= v_tol_V) & (ref >= rest_A)
-    tail = pd.Series(at[::-1]).groupby(sid[::-1]).cummin().to_numpy()[::-1]   # this and every later sample at the limit
-    left = pd.Series(absI < (1 - i_rel_tol) * ref).groupby(sid).cummax().to_numpy()  # current has left its CC level
-    moved = pd.Series(~at).groupby(sid).transform("any").to_numpy()          # a CC phase exists: V not always at the limit
-    n_cc = pd.Series(~left).groupby(sid).transform("sum").to_numpy()          # ... of at least 3 samples
-    one_sign = pd.Series(np.where(up, I, -I) > 0).groupby(sid).transform("all").to_numpy()
-    cv = tail & left & moved & (n_cc >= 3) & one_sign
-    return cv & ~np.r_[True, cv[:-1] & (sid[1:] == sid[:-1])] & ~np.r_[True, sid[1:] != sid[:-1]]
+def _seg_index(s0:np.ndarray, n:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "Sample rows of the segments (s0, n), concatenated, and the segment (0..len-1) of each."
+    g = np.repeat(np.arange(len(s0)), n)
+    return np.arange(len(g)) - np.repeat(np.cumsum(n) - n, n) + np.repeat(s0, n), g
 
-def _samples(raw:RawCell, max_gap_s:float=3600.0, split_cv:bool=True, rest_A:float|None=None,
-             i_rel_tol:float=0.02, v_tol_V:float=0.01) -> pd.DataFrame:
-    "Per-sample frame: running step number, interval charge (A s) and energy (W s) ending at each sample."
-    d = raw.data
-    t, I, V = (d[c].to_numpy(float) for c in ("test_time_s", "current_A", "voltage_V"))
-    cyc, stp = d.cycle_index.to_numpy(int), d.step_index.to_numpy(int)
-    new = np.ones(len(d), bool); new[1:] = (cyc[1:] != cyc[:-1]) | (stp[1:] != stp[:-1])
-    if split_cv and len(d):
-        new |= _cv_phase_starts(np.cumsum(new), I, V, _default_rest_A(I) if rest_A is None else rest_A, i_rel_tol, v_tol_V)
-    dt = np.diff(t, prepend=t[:1]); gap = dt > max_gap_s
-    Ip, Pp = np.roll(I, 1), np.roll(I * V, 1)
-    dq = np.where(new, I * dt, 0.5 * (I + Ip) * dt)
-    de = np.where(new, I * V * dt, 0.5 * (I * V + Pp) * dt)
-    dq[0] = de[0] = 0.0; dq[gap] = de[gap] = 0.0
-    # a step starts at the sample before its first one (the switch), unless that interval is a gap
-    t_prev = np.where(gap, t, np.roll(t, 1)); t_prev[0] = t[0]
-    return pd.DataFrame(dict(t=t, I=I, V=V, T=d.temperature_C.to_numpy(float), cycle=cyc, step_index=stp,
-                             step_number=np.cumsum(new), t_prev=t_prev, dq=dq, de=de, gap=gap))
+def _interp_rows(r:np.ndarray,   # row of each point, non-decreasing
+                 x:np.ndarray,   # abscissa, strictly increasing within each row
+                 y:np.ndarray,   # ordinate
+                 n_rows:int,     # number of rows
+                 xg:np.ndarray,  # increasing grid shared by all rows
+                ) -> np.ndarray:
+    "Linear interpolation of every row onto one grid, exactly as `_interp_grouped`: (n_rows, len(xg)), NaN outside."
+    n_g = len(xg)
+    n = np.bincount(r, minlength=n_rows); start = np.cumsum(n) - n; end = start + n - 1
+    if len(x) < 2: return np.full((n_rows, n_g), np.nan)     # every row has < 2 points
+    below = np.searchsorted(xg, x, "left")          # grid points strictly below each sample
+    cnt = np.bincount(r * (n_g + 1) + below, minlength=n_rows * (n_g + 1)).reshape(n_rows, n_g + 1)[:, :n_g]
+    j = start[:, None] + np.cumsum(cnt, 1)          # first sample of the row above each grid point
+    j = np.clip(j, (start + 1)[:, None], np.maximum(end, start + 1)[:, None]).clip(1, max(len(x) - 1, 1))
+    x0, x1, y0, y1 = x[j - 1], x[j], y[j - 1], y[j]
+    w = np.where(x1 > x0, (xg[None, :] - x0) / np.where(x1 > x0, x1 - x0, 1), 0.0)
+    lo, hi = x[np.minimum(start, len(x) - 1)], x[np.clip(end, 0, len(x) - 1)]
+    inside = (n >= 2)[:, None] & (xg[None, :] >= lo[:, None]) & (xg[None, :] <= hi[:, None])
+    return np.where(inside, y0 + w * (y1 - y0), np.nan)
 
-def _step_samples(raw:RawCell, steps:pd.DataFrame, max_gap_s:float=3600.0) -> pd.DataFrame:
-    "`_samples` with step numbers taken from `steps` (a `segment_steps` table of the same cell, whatever its options)."
-    s = _samples(raw, max_gap_s, split_cv=False)
-    if steps.n_samples.sum() != len(s):
-        raise DataError(f"cell {raw.cell}: the steps table covers {steps.n_samples.sum()} samples but the cell has "
-                        f"{len(s)}: it was not made by segment_steps from this cell")
-    s["step_number"] = np.repeat(steps.step_number.to_numpy(), steps.n_samples.to_numpy())
-    return s
+def _group_linfit(g:np.ndarray, x:np.ndarray, y:np.ndarray, n_g:int) -> tuple:
+    "Least-squares line y = a + b x within each group (two-pass, centred sums): n, slope b, intercept a, r^2."
+    n = np.bincount(g, minlength=n_g).astype(float)
+    mx = np.bincount(g, x, n_g) / np.where(n > 0, n, 1); my = np.bincount(g, y, n_g) / np.where(n > 0, n, 1)
+    dx, dy = x - mx[g], y - my[g]
+    sxx, sxy, syy = (np.bincount(g, w, n_g) for w in (dx * dx, dx * dy, dy * dy))
+    b = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1), np.nan)
+    r2 = np.where(sxx * syy > 0, sxy ** 2 / np.where(sxx * syy > 0, sxx * syy, 1), np.nan)
+    return n, b, my - b * mx, r2
+
+class _Batch:
+    "The samples of a batch of cells concatenated once (cell code per sample), cut into steps numbered across the batch."
+    def __init__(self, raws:list[RawCell], steps:list[pd.DataFrame]|None=None, rest_A:float|None=None,
+                 i_rel_tol:float=0.02, v_tol_V:float=0.01, pulse_max_s:float=1800.0, min_pulses:int=2,
+                 max_gap_s:float=3600.0, split_cv:bool=True):
+        self.raws, self.cells, self.max_gap_s = raws, [r.cell for r in raws], max_gap_s
+        nc = np.array([len(r.data) for r in raws], int)
+        t, I, V = self.col("test_time_s"), self.col("current_A"), self.col("voltage_V")
+        cyc, stp = self.col("cycle_index", np.int64), self.col("step_index", np.int64)
+        code = np.repeat(np.arange(len(raws)), nc)
+        cfirst = np.zeros(len(t), bool); cfirst[(np.cumsum(nc) - nc)[nc > 0]] = True
+        self.i_max = _seg_reduce(np.maximum, np.abs(I), np.cumsum(nc) - nc, nc, 0.0)   # largest |I| of each cell
+        # the cycler's own step changes (and each cell's first sample): a rectangle interval, see coulomb counting
+        switch = cfirst.copy(); switch[1:] |= (cyc[1:] != cyc[:-1]) | (stp[1:] != stp[:-1])
+        if steps is not None:
+            if len(steps) != len(raws): raise DataError(f"{len(steps)} steps tables for {len(raws)} cells")
+            for r, s, n in zip(raws, steps, nc):
+                if int(s.n_samples.sum()) != n:
+                    raise DataError(f"cell {r.cell}: the steps table covers {s.n_samples.sum()} samples but the cell "
+                                    f"has {n}: it was not made by segment_steps from this cell")
+            st = pd.concat([s.reset_index(drop=True).assign(code=i) for i, s in enumerate(steps)], ignore_index=True)
+            ns = st.n_samples.to_numpy(int)
+        else:
+            if rest_A is None: rest_A = np.maximum(1e-4, 0.01 * self.i_max)
+            self.rest_A = np.broadcast_to(np.asarray(rest_A, float), (len(raws),))
+            new = switch.copy()
+            if split_cv and len(t): new |= self._cv_phase_starts(switch, code, I, V, i_rel_tol, v_tol_V)
+            s0 = np.flatnonzero(new); ns = np.diff(np.r_[s0, len(t)]); st = None
+        self.s0, self.ns = np.cumsum(ns) - ns, ns
+        dt = np.diff(t, prepend=t[:1]); dt[cfirst] = 0.0; gap = dt > max_gap_s
+        Ip, Pp = np.roll(I, 1), np.roll(I * V, 1)
+        dq = np.where(switch, I * dt, 0.5 * (I + Ip) * dt); de = np.where(switch, I * V * dt, 0.5 * (I * V + Pp) * dt)
+        dq[gap] = de[gap] = 0.0
+        # a step starts at the sample before its first one (the switch), unless that interval is a gap
+        t_prev = np.where(gap | cfirst, t, np.roll(t, 1))
+        self.t, self.I, self.V, self.cyc, self.stp, self.code = t, I, V, cyc, stp, code
+        self.dq, self.de, self.gap, self.t_prev = dq, de, gap, t_prev
+        self.st = st if st is not None else _segment(self, i_rel_tol, v_tol_V, pulse_max_s, min_pulses)
+        self.sc = self.st.code.to_numpy(int)
+
+    def _cv_phase_starts(self, switch, code, I, V, i_rel_tol, v_tol_V) -> np.ndarray:
+        "True at the sample where a cycler step turns from constant current to constant voltage (see above)."
+        s0 = np.flatnonzero(switch); n = np.diff(np.r_[s0, len(I)]); absI = np.abs(I)
+        ref = _seg_reduce(np.maximum, absI, s0, n)                              # CC level: the step's largest |I|
+        vmax, vmin = _seg_reduce(np.maximum, V, s0, n), _seg_reduce(np.minimum, V, s0, n)
+        one_sign = (_seg_reduce(np.minimum, I, s0, n) > 0) | (_seg_reduce(np.maximum, I, s0, n) < 0)
+        # only steps that move off their voltage limit and whose current leaves its CC level can hold both phases
+        k = np.flatnonzero((n >= 4) & one_sign & (ref >= self.rest_A[code[s0]]) & (vmax - vmin > v_tol_V)
+                           & (_seg_reduce(np.minimum, absI, s0, n) < (1 - i_rel_tol) * ref))
+        out = np.zeros(len(I), bool)
+        if not len(k): return out
+        rows, g = _seg_index(s0[k], n[k]); s0k, nk = np.cumsum(n[k]) - n[k], n[k]
+        idx = np.arange(len(rows)); up = I[s0[k]] > 0                          # charge-like step
+        vlim = np.where(up, vmax[k], vmin[k])
+        at = np.abs(V[rows] - vlim[g]) <= v_tol_V                               # at the voltage limit
+        last_off = _seg_reduce(np.maximum, np.where(at, -1, idx), s0k, nk, -1)  # last sample off the limit
+        left = absI[rows] < (1 - i_rel_tol) * ref[k][g]                         # current has left its CC level
+        first_left = _seg_reduce(np.minimum, np.where(left, idx, len(idx)), s0k, nk, len(idx))
+        cv0 = np.maximum(last_off + 1, first_left)   # at the limit from here on, and the current has left CC
+        ok = (first_left - s0k >= 3) & (cv0 > s0k) & (cv0 < s0k + nk)
+        out[rows[cv0[ok]]] = True
+        return out
+
+    def col(self, c:str, dt=float) -> np.ndarray:
+        "Column `c` of every cell's samples, concatenated in batch order."
+        return np.concatenate([r.data[c].to_numpy(dt) for r in self.raws]) if self.raws else np.zeros(0, dt)
+
+    def sample_steps(self) -> np.ndarray:
+        "Step row (0..n_steps-1 across the batch) of every sample."
+        return np.repeat(np.arange(len(self.ns)), self.ns)
+
+def _cycle_groups(code:np.ndarray, cyc:np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Group of each row by (cell code, cycle), groups sorted by cell then cycle: (group, cell code, cycle) of each group."
+    if not len(code): return np.zeros(0, int), np.zeros(0, int), np.zeros(0, int)
+    lo = int(cyc.min()); span = int(cyc.max()) - lo + 1
+    u, g = np.unique(code.astype(np.int64) * span + (cyc - lo), return_inverse=True)
+    return g, u // span, u % span + lo
 
 # %% ../nbs/01a_timeseries.ipynb #e8cf51c8
 STEP_TYPES = ["rest", "cc_charge", "cv_charge", "cc_discharge", "cv_discharge", "pulse_charge", "pulse_discharge", "other"]
 STEP_COLUMNS = ["cycle", "step_index", "step_number", "type", "t_start_s", "t_end_s", "duration_s", "I_mean_A",
                 "I_start_A", "I_end_A", "V_start_V", "V_end_V", "V_min_V", "V_max_V", "charge_Ah", "energy_Wh",
-                "n_samples"]
+                "n_samples", "V_slope_late_V_per_s"]
 
-def _step_table(s:pd.DataFrame) -> pd.DataFrame:
-    "Aggregates of the per-sample frame by running step number."
-    g = s.assign(absI=s.I.abs()).groupby("step_number", sort=True)
-    st = g.agg(cycle=("cycle", "first"), step_index=("step_index", "first"), t_start_s=("t_prev", "first"),
-               t_end_s=("t", "last"), t_first=("t", "first"), I_start_A=("I", "first"), I_end_A=("I", "last"),
-               V_start_V=("V", "first"), V_end_V=("V", "last"), V_min_V=("V", "min"), V_max_V=("V", "max"),
-               dq=("dq", "sum"), de=("de", "sum"), I_avg=("I", "mean"), n_samples=("t", "size"),
-               I_absmax=("absI", "max"))
-    q = g[["I", "V"]].quantile([0.05, 0.5, 0.95]).unstack()
-    st["I_lo"], st["I_med"], st["I_hi"] = q[("I", 0.05)], q[("I", 0.5)], q[("I", 0.95)]
-    st["V_spread"] = q[("V", 0.95)] - q[("V", 0.05)]
-    st["I_allpos"], st["I_allneg"] = g["I"].min() > 0, g["I"].max() < 0
+def _seg_sort(x:np.ndarray, s0:np.ndarray, n:np.ndarray) -> np.ndarray:
+    "x sorted within each contiguous segment (s0, n), exactly: one stable sort on segment + scaled value, checked."
+    if not len(x): return x
+    g = np.repeat(np.arange(len(s0)), n)
+    lo, hi = _seg_reduce(np.minimum, x, s0, n), _seg_reduce(np.maximum, x, s0, n)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    xs = x[np.argsort(g + 0.5 * (x - lo[g]) / span[g], kind="stable")]
+    bad = np.flatnonzero((xs[1:] < xs[:-1]) & (g[1:] == g[:-1]))      # rounding merged distinct values: redo exactly
+    if len(bad):
+        seg = np.unique(g[bad]); rows, gg = _seg_index(s0[seg], n[seg])
+        xs[rows] = x[rows][np.lexsort((x[rows], gg))]
+    return xs
+
+def _seg_quantiles(x:np.ndarray, s0:np.ndarray, n:np.ndarray, qs:list[float]) -> np.ndarray:
+    "Quantiles `qs` (linear interpolation, as pandas) of x within each contiguous segment: (n_segments, len(qs))."
+    xs = _seg_sort(x, s0, n)
+    out = np.full((len(s0), len(qs)), np.nan)
+    ok = n > 0
+    for k, q in enumerate(qs):      # a handful of quantiles, each vectorised over all segments
+        pos = s0[ok] + q * (n[ok] - 1); lo = np.floor(pos).astype(int); hi = np.minimum(lo + 1, s0[ok] + n[ok] - 1)
+        out[ok, k] = xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+    return out
+
+def _late_slope(st:pd.DataFrame, sid:np.ndarray, t:np.ndarray, V:np.ndarray) -> np.ndarray:
+    "Least-squares slope dV/dt over the later half (in time) of every step; NaN with < 3 samples there."
+    mid = (0.5 * (st.t_start_s + st.t_end_s)).to_numpy(float)
+    m = t >= mid[sid]; g = sid[m]
+    n, slope, _, _ = _group_linfit(g, t[m] - mid[g], V[m], len(st))
+    return np.where(n >= 3, slope, np.nan)
+
+def _segment(self:_Batch, i_rel_tol:float, v_tol_V:float, pulse_max_s:float, min_pulses:int) -> pd.DataFrame:
+    "Steps table of the batch: aggregates of each step's samples and its type (see above)."
+    s0, n, t, I, V = self.s0, self.ns, self.t, self.I, self.V
+    e = s0 + n - 1
+    st = pd.DataFrame(dict(code=self.code[s0], cycle=self.cyc[s0], step_index=self.stp[s0], t_start_s=self.t_prev[s0],
+                           t_end_s=t[e], I_start_A=I[s0], I_end_A=I[e], V_start_V=V[s0], V_end_V=V[e],
+                           V_min_V=_seg_reduce(np.minimum, V, s0, n), V_max_V=_seg_reduce(np.maximum, V, s0, n),
+                           n_samples=n))
+    dq, de = _seg_reduce(np.add, self.dq, s0, n), _seg_reduce(np.add, self.de, s0, n)
     st["duration_s"] = st.t_end_s - st.t_start_s
-    st["I_mean_A"] = np.where(st.duration_s > 0, st.dq / st.duration_s.where(st.duration_s > 0, 1), st.I_avg)
-    st["charge_Ah"], st["energy_Wh"] = st.dq / 3600, st.de / 3600
-    return st.reset_index()
+    dur = st.duration_s.to_numpy()
+    st["I_mean_A"] = np.where(dur > 0, dq / np.where(dur > 0, dur, 1), _seg_reduce(np.add, I, s0, n) / n)
+    st["charge_Ah"], st["energy_Wh"] = dq / 3600, de / 3600
+    st["step_number"] = np.arange(len(st)) - np.searchsorted(st.code.to_numpy(), st.code.to_numpy()) + 1
+    st["V_slope_late_V_per_s"] = _late_slope(st, self.sample_steps(), t, V)
+    # classification
+    qi = _seg_quantiles(I, s0, n, [0.05, 0.5, 0.95]); qv = _seg_quantiles(V, s0, n, [0.05, 0.95])
+    i_lo, i_med, i_hi, v_spread = qi[:, 0], qi[:, 1], qi[:, 2], qv[:, 1] - qv[:, 0]
+    rest_A = self.rest_A[st.code.to_numpy()]
+    rest = _seg_reduce(np.maximum, np.abs(I), s0, n) < rest_A
+    cc = ~rest & ((i_hi - i_lo) <= np.maximum(i_rel_tol * np.abs(i_med), rest_A)) & (np.abs(i_med) >= rest_A)
+    one_sign = (_seg_reduce(np.minimum, I, s0, n) > 0) | (_seg_reduce(np.maximum, I, s0, n) < 0)
+    cv = ~rest & ~cc & (v_spread <= v_tol_V) & one_sign
+    chg = i_med > 0
+    code, cyc = st.code.to_numpy(), st.cycle.to_numpy()
+    same = np.r_[(code[1:] == code[:-1]) & (cyc[1:] == cyc[:-1]), False]    # the next step is of the same cell and cycle
+    short = cc & np.r_[rest[1:], False] & same & (dur <= pulse_max_s)
+    cyc_g = _cycle_groups(code, cyc)[0]
+    pulse = short & (np.bincount(cyc_g, short)[cyc_g] >= min_pulses)
+    typ = np.select([rest, pulse & chg, pulse, cc & chg, cc, cv & chg, cv],
+                    ["rest", "pulse_charge", "pulse_discharge", "cc_charge", "cc_discharge", "cv_charge", "cv_discharge"],
+                    "other")
+    st["type"] = pd.Categorical(typ, categories=STEP_TYPES)
+    return st[["code"] + STEP_COLUMNS].astype({"cycle": int, "step_index": int, "step_number": int, "n_samples": int})
 
 def segment_steps(raw:RawCell,              # one cell's samples
                   rest_A:float|None=None,   # |I| below this is rest; None: 1 % of the cell's largest |I| (at least 1e-4 A)
@@ -121,21 +243,7 @@ def segment_steps(raw:RawCell,              # one cell's samples
                   split_cv:bool=True,       # split a step logged as one CC-CV step into its CC and CV phases
                  ) -> pd.DataFrame:
     "One row per cycler step: type, times, mean current, voltages, coulomb-counted charge; columns `STEP_COLUMNS`."
-    if rest_A is None: rest_A = _default_rest_A(raw.data.current_A.to_numpy(float))
-    s = _samples(raw, max_gap_s, split_cv, rest_A, i_rel_tol, v_tol_V)
-    st = _step_table(s)
-    rest = st.I_absmax < rest_A
-    cc = ~rest & ((st.I_hi - st.I_lo) <= np.maximum(i_rel_tol * st.I_med.abs(), rest_A)) & (st.I_med.abs() >= rest_A)
-    cv = ~rest & ~cc & (st.V_spread <= v_tol_V) & (st.I_allpos | st.I_allneg)
-    chg = st.I_med > 0
-    nxt_rest = np.append(rest.to_numpy()[1:], False) & np.append(st.cycle.to_numpy()[1:] == st.cycle.to_numpy()[:-1], False)
-    short = cc & nxt_rest & (st.duration_s <= pulse_max_s)
-    pulse = short & (short.groupby(st.cycle).transform("sum") >= min_pulses)
-    typ = np.select([rest, pulse & chg, pulse, cc & chg, cc, cv & chg, cv],
-                    ["rest", "pulse_charge", "pulse_discharge", "cc_charge", "cc_discharge", "cv_charge", "cv_discharge"],
-                    "other")
-    st["type"] = pd.Categorical(typ, categories=STEP_TYPES)
-    return st[STEP_COLUMNS].astype({"cycle": int, "step_index": int, "step_number": int, "n_samples": int})
+    return _Batch([raw], None, rest_A, i_rel_tol, v_tol_V, pulse_max_s, min_pulses, max_gap_s, split_cv).st[STEP_COLUMNS]
 
 # %% ../nbs/01a_timeseries.ipynb #6d295ebc
 CYCLE_COLUMNS = ["cycle", "t_start_s", "duration_s", "n_samples", "charge_capacity_Ah", "discharge_capacity_Ah",
@@ -148,42 +256,57 @@ def _ratio(a, b):
     a, b = np.asarray(a, float), np.asarray(b, float)
     return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
+def _resistance(b:_Batch, r_min_dI_A:float|None=None, r_max_dt_s:float=1.0) -> pd.DataFrame:
+    "ΔV/ΔI at every step switch of the batch (within a cell) with a large enough current step; with the cell code."
+    st, code = b.st, b.sc
+    same = np.r_[False, code[1:] == code[:-1]]                  # the previous step belongs to the same cell
+    prev = lambda c: np.where(same, np.roll(st[c].to_numpy(float), 1), np.nan)
+    dI = st.I_start_A.to_numpy(float) - prev("I_end_A"); dV = st.V_start_V.to_numpy(float) - prev("V_end_V")
+    dt = np.where(same, b.t[b.s0] - b.t[np.maximum(b.s0 - 1, 0)], np.nan)
+    r_min = 0.1 * b.i_max[code] if r_min_dI_A is None else r_min_dI_A
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (np.abs(dI) >= r_min) & (dt <= r_max_dt_s)
+        R = dV / dI
+    return pd.DataFrame(dict(code=code, cycle=st.cycle.to_numpy(), step_number=st.step_number.to_numpy(), dI_A=dI,
+                             dV_V=dV, dt_s=dt, R_ohm=R))[ok].reset_index(drop=True)
+
 def step_resistance(steps:pd.DataFrame,       # from `segment_steps`
                     raw:RawCell,              # the same cell's samples
                     r_min_dI_A:float|None=None, # smallest current step used; None: 10 % of the largest |I|
                     r_max_dt_s:float=1.0,     # largest time between the two samples either side of the switch
                    ) -> pd.DataFrame:
     "ΔV/ΔI at every step switch with a large enough current step: columns cycle, step_number, dI_A, dV_V, dt_s, R_ohm."
-    t = raw.data.test_time_s.to_numpy(float)
-    first = np.cumsum(steps.n_samples.to_numpy()) - steps.n_samples.to_numpy()  # row of each step's first sample
-    prev = steps.shift(1)
-    dI = steps.I_start_A - prev.I_end_A; dV = steps.V_start_V - prev.V_end_V
-    dt = pd.Series(np.r_[np.nan, t[first[1:]] - t[first[1:] - 1]], index=steps.index)
-    if r_min_dI_A is None: r_min_dI_A = 0.1 * np.abs(raw.data.current_A).max()
-    ok = (dI.abs() >= r_min_dI_A) & (dt <= r_max_dt_s)
-    return pd.DataFrame(dict(cycle=steps.cycle, step_number=steps.step_number, dI_A=dI, dV_V=dV, dt_s=dt,
-                             R_ohm=dV / dI))[ok].reset_index(drop=True)
+    return _resistance(_Batch([raw], [steps]), r_min_dI_A, r_max_dt_s).drop(columns="code")
 
-def cycle_summary(raw:RawCell,                 # one cell's samples
-                  steps:pd.DataFrame|None=None, # from `segment_steps`; computed if None
-                  report:RunReport|None=None,   # where absent, empty and partial cycles are recorded
-                  r_min_dI_A:float|None=None,   # see `step_resistance`
-                  r_max_dt_s:float=1.0,         # see `step_resistance`
-                  max_gap_s:float=3600.0,       # sampling intervals longer than this are not integrated
-                 ) -> pd.DataFrame:
-    "One row per cycle: coulomb-counted capacities, energies, efficiencies, voltages, CV share, resistance, temperature."
-    if steps is None: steps = segment_steps(raw, max_gap_s=max_gap_s)
-    s = _step_samples(raw, steps, max_gap_s)
-    s["qc"], s["qd"] = s.dq.clip(lower=0), (-s.dq).clip(lower=0)
-    s["ec"], s["ed"] = s.de.clip(lower=0), (-s.de).clip(lower=0)
-    d = raw.data
-    s["ccap"], s["dcap"] = d.charge_capacity_Ah.to_numpy(float), d.discharge_capacity_Ah.to_numpy(float)
-    g = s.groupby("cycle", sort=True)
-    out = g.agg(t_start_s=("t_prev", "first"), t_end=("t", "last"), n_samples=("t", "size"),
-                qc=("qc", "sum"), qd=("qd", "sum"), ec=("ec", "sum"), ed=("ed", "sum"),
-                temperature_mean_C=("T", "mean"), temperature_max_C=("T", "max"), temperature_min_C=("T", "min"),
-                ccmax=("ccap", "max"), ccmin=("ccap", "min"), dcmax=("dcap", "max"), dcmin=("dcap", "min"),
-                gaps=("gap", "sum"))
+def _cycles(b:_Batch, report:RunReport|None=None, r_min_dI_A:float|None=None, r_max_dt_s:float=1.0) -> pd.DataFrame:
+    "Cycle table of the batch, one row per (cell, cycle), with the cell code (see `cycle_summary`)."
+    st, s0, n = b.st, b.s0, b.ns
+    ssum = lambda x: _seg_reduce(np.add, x, s0, n, 0.0)
+    T = b.col("temperature_C")
+    per_step = pd.DataFrame(dict(
+        t_start_s=st.t_start_s.to_numpy(float), t_end=st.t_end_s.to_numpy(float), n_samples=n,
+        qc=ssum(np.clip(b.dq, 0, None)), qd=ssum(np.clip(-b.dq, 0, None)),
+        ec=ssum(np.clip(b.de, 0, None)), ed=ssum(np.clip(-b.de, 0, None)),
+        Tsum=ssum(np.nan_to_num(T)), Tn=ssum(np.isfinite(T).astype(float)),
+        Tmax=_seg_reduce(np.fmax, T, s0, n), Tmin=_seg_reduce(np.fmin, T, s0, n),
+        gaps=ssum(b.gap.astype(float)), cc_t=0.0, cv_t=0.0, cv_q=0.0))
+    for c, key in (("charge_capacity_Ah", "c"), ("discharge_capacity_Ah", "d")):   # the cycler's own counters
+        x = b.col(c)
+        per_step[key + "max"], per_step[key + "min"] = _seg_reduce(np.fmax, x, s0, n), _seg_reduce(np.fmin, x, s0, n)
+    typ = st.type.to_numpy()
+    per_step.loc[typ == "cc_charge", "cc_t"] = st.duration_s[typ == "cc_charge"].to_numpy()
+    per_step.loc[typ == "cv_charge", "cv_t"] = st.duration_s[typ == "cv_charge"].to_numpy()
+    per_step.loc[typ == "cv_charge", "cv_q"] = st.charge_Ah[typ == "cv_charge"].to_numpy()
+    g, gcode, gcyc = _cycle_groups(b.sc, st.cycle.to_numpy())
+    gb = per_step.groupby(g, sort=True)
+    out = gb.agg(t_start_s=("t_start_s", "first"), t_end=("t_end", "last"), n_samples=("n_samples", "sum"),
+                 qc=("qc", "sum"), qd=("qd", "sum"), ec=("ec", "sum"), ed=("ed", "sum"), Tsum=("Tsum", "sum"),
+                 Tn=("Tn", "sum"), temperature_max_C=("Tmax", "max"), temperature_min_C=("Tmin", "min"),
+                 cmax=("cmax", "max"), cmin=("cmin", "min"), dmax=("dmax", "max"), dmin=("dmin", "min"),
+                 gaps=("gaps", "sum"), cc_charge_time_s=("cc_t", "sum"), cv_charge_time_s=("cv_t", "sum"),
+                 cv_charge_Ah=("cv_q", "sum")).reset_index(drop=True)
+    out.insert(0, "code", gcode); out.insert(1, "cycle", gcyc)
+    out["temperature_mean_C"] = _ratio(out.Tsum, out.Tn) if len(out) else np.nan
     out["duration_s"] = out.t_end - out.t_start_s
     out["charge_capacity_Ah"], out["discharge_capacity_Ah"] = out.qc / 3600, out.qd / 3600
     out["charge_energy_Wh"], out["discharge_energy_Wh"] = out.ec / 3600, out.ed / 3600
@@ -193,34 +316,48 @@ def cycle_summary(raw:RawCell,                 # one cell's samples
     out["mean_charge_voltage_V"] = _ratio(out.ec, out.qc)
     out["mean_discharge_voltage_V"] = _ratio(out.ed, out.qd)
     out["voltage_gap_V"] = out.mean_charge_voltage_V - out.mean_discharge_voltage_V
-    by = lambda typ, col: steps[steps.type == typ].groupby("cycle")[col].sum().reindex(out.index, fill_value=0.0)
-    out["cc_charge_time_s"] = by("cc_charge", "duration_s")
-    out["cv_charge_time_s"] = by("cv_charge", "duration_s")
-    out["cv_charge_Ah"] = by("cv_charge", "charge_Ah")
-    r = step_resistance(steps, raw, r_min_dI_A, r_max_dt_s)
-    out["resistance_ohm"] = r.groupby("cycle").R_ohm.median().reindex(out.index)
-    out["cycler_charge_capacity_Ah"] = out.ccmax - out.ccmin
-    out["cycler_discharge_capacity_Ah"] = out.dcmax - out.dcmin
-    out = out.reset_index()
+    r = _resistance(b, r_min_dI_A, r_max_dt_s)
+    med = r.groupby(["code", "cycle"]).R_ohm.median()
+    out["resistance_ohm"] = med.reindex(pd.MultiIndex.from_arrays([out.code, out.cycle])).to_numpy()
+    out["cycler_charge_capacity_Ah"] = out.cmax - out.cmin
+    out["cycler_discharge_capacity_Ah"] = out.dmax - out.dmin
     few = out.n_samples < 2
     out.loc[few, [c for c in CYCLE_COLUMNS if c not in ("cycle", "t_start_s", "n_samples")]] = np.nan
-    if report is not None:
-        cell = raw.cell
-        if len(out):
-            for c in sorted(set(range(int(out.cycle.min()), int(out.cycle.max()) + 1)) - set(out.cycle)):
-                report.add("cycle_summary", "cycle number absent from the samples (no row)", level="note", cell=cell, cycle=c)
-        for c in out.cycle[few]:
-            report.add("cycle_summary", "fewer than 2 samples: nothing to integrate, quantities NaN", cell=cell, cycle=int(c))
-        for c in out.cycle[~few & (out.qd <= 0)]:
-            report.add("cycle_summary", "partial cycle: no discharge (discharge quantities 0, efficiencies NaN)",
-                       level="note", cell=cell, cycle=int(c))
-        for c in out.cycle[~few & (out.qc <= 0)]:
-            report.add("cycle_summary", "partial cycle: no charge (charge quantities 0, efficiencies NaN)",
-                       level="note", cell=cell, cycle=int(c))
-        for c, n in zip(out.cycle, out.gaps):
-            if n: report.add("cycle_summary", f"{int(n)} sampling interval(s) longer than {max_gap_s:g} s not integrated",
-                             level="note", cell=cell, cycle=int(c))
-    return out[CYCLE_COLUMNS].astype({"cycle": int, "n_samples": int})
+    if report is not None: _report_cycles(b, out, few, report)
+    return out[["code"] + CYCLE_COLUMNS].astype({"cycle": int, "n_samples": int})
+
+def _report_cycles(b:_Batch, out:pd.DataFrame, few:pd.Series, report:RunReport):
+    "Report lines of the cycle table, cell by cell in batch order (absent, empty, partial cycles, gaps)."
+    code, cyc = out.code.to_numpy(), out.cycle.to_numpy()
+    # cycle numbers absent between a cell's first and last cycle: the integers between consecutive present ones
+    step = np.diff(cyc); jump = np.flatnonzero((code[1:] == code[:-1]) & (step > 1))
+    k = step[jump] - 1
+    miss_code = np.repeat(code[jump], k)
+    miss_cyc = np.repeat(cyc[jump], k) + np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k) + 1
+    rows = [pd.DataFrame(dict(code=miss_code, kind=0, cycle=miss_cyc))]
+    for kind, m in enumerate([few, ~few & (out.qd <= 0), ~few & (out.qc <= 0), out.gaps > 0], start=1):
+        m = m.to_numpy()
+        rows.append(pd.DataFrame(dict(code=code[m], kind=kind, cycle=cyc[m], gaps=out.gaps.to_numpy()[m])))
+    rep = pd.concat(rows, ignore_index=True).sort_values(["code", "kind"], kind="stable")
+    why = {0: ("note", "cycle number absent from the samples (no row)"),
+           1: ("excluded", "fewer than 2 samples: nothing to integrate, quantities NaN"),
+           2: ("note", "partial cycle: no discharge (discharge quantities 0, efficiencies NaN)"),
+           3: ("note", "partial cycle: no charge (charge quantities 0, efficiencies NaN)")}
+    for c, kind, cy, gp in zip(rep.code, rep.kind, rep.cycle, rep.gaps):   # one line per reported cycle
+        level, reason = why.get(kind, ("note", f"{int(gp) if gp == gp else 0} sampling interval(s) longer than "
+                                              f"{b.max_gap_s:g} s not integrated"))
+        report.add("cycle_summary", reason, level=level, cell=b.cells[c], cycle=int(cy))
+
+def cycle_summary(raw:RawCell,                 # one cell's samples
+                  steps:pd.DataFrame|None=None, # from `segment_steps`; computed if None
+                  report:RunReport|None=None,   # where absent, empty and partial cycles are recorded
+                  r_min_dI_A:float|None=None,   # see `step_resistance`
+                  r_max_dt_s:float=1.0,         # see `step_resistance`
+                  max_gap_s:float=3600.0,       # sampling intervals longer than this are not integrated
+                 ) -> pd.DataFrame:
+    "One row per cycle: coulomb-counted capacities, energies, efficiencies, voltages, CV share, resistance, temperature."
+    b = _Batch([raw], None if steps is None else [steps], max_gap_s=max_gap_s)
+    return _cycles(b, report, r_min_dI_A, r_max_dt_s).drop(columns="code")
 
 # %% ../nbs/01a_timeseries.ipynb #a3fb1874
 def _interp_grouped(g:np.ndarray,   # group code of each point, non-decreasing
@@ -247,39 +384,87 @@ def _interp_grouped(g:np.ndarray,   # group code of each point, non-decreasing
     return np.where(inside, y0 + w * (y1 - y0), np.nan)
 
 # %% ../nbs/01a_timeseries.ipynb #69b36606
-def _half_cycles(raw:RawCell, steps:pd.DataFrame, kind:str, max_gap_s:float=3600.0) -> pd.DataFrame:
-    "Samples of each cycle's CC half-cycle of `kind`: cycle, V, Q (Ah passed since its start, positive)."
+def _halves(b:_Batch, kind:str) -> pd.DataFrame:
+    "Samples of each cycle's CC half-cycle of `kind`, all cells: code, cycle, V, Q (Ah passed since its start, positive)."
     if kind not in ("discharge", "charge"): raise DataError(f"kind must be 'discharge' or 'charge', not {kind!r}")
-    s = _step_samples(raw, steps, max_gap_s)
-    sel = steps.step_number[steps.type == f"cc_{kind}"]
-    s = s[s.step_number.isin(sel)]
+    k = np.flatnonzero((b.st.type == f"cc_{kind}").to_numpy())
+    rows, _ = _seg_index(b.s0[k], b.ns[k])
+    code, cyc = b.code[rows], b.cyc[rows]
+    g = _cycle_groups(code, cyc)[0]
     sgn = -1.0 if kind == "discharge" else 1.0
-    q = (sgn * s.dq).groupby(s.cycle).cumsum() / 3600
-    return pd.DataFrame(dict(cycle=s.cycle.to_numpy(), V=s.V.to_numpy(), Q=q.to_numpy()))
+    q = pd.Series(sgn * b.dq[rows]).groupby(g).cumsum().to_numpy() / 3600
+    return pd.DataFrame(dict(code=code, cycle=cyc, V=b.V[rows], Q=q, g=g))
 
 def _monotone(h:pd.DataFrame, kind:str) -> pd.DataFrame:
     "Keep the samples where the voltage first reaches a new extreme (minimum on discharge, maximum on charge)."
-    if kind == "discharge":
-        m = h.groupby("cycle").V.cummin(); prev = m.groupby(h.cycle).shift(1)
-        keep = prev.isna() | (m < prev)
-    else:
-        m = h.groupby("cycle").V.cummax(); prev = m.groupby(h.cycle).shift(1)
-        keep = prev.isna() | (m > prev)
+    g = h.g.to_numpy()                       # (cell, cycle) group, from `_halves`
+    gb = h.V.groupby(g)
+    m = gb.cummin() if kind == "discharge" else gb.cummax()
+    prev = m.groupby(g).shift(1)
+    keep = prev.isna() | ((m < prev) if kind == "discharge" else (m > prev))
     return h.assign(V=m)[keep.to_numpy()]
+
+def _grid_of(h:pd.DataFrame, kind:str, n_v:int) -> np.ndarray:
+    "`default_grid` of monotone half-cycles of several cells in one frame (columns code, cycle, V)."
+    if not len(h): raise DataError(f"no CC {kind} samples in any cell: cannot choose a voltage grid")
+    ends = h.groupby(["code", "cycle"]).V.agg(["first", "last"])
+    if kind == "discharge":
+        top, bot = np.floor(ends["first"].median() * 1000) / 1000, np.ceil(ends["last"].quantile(0.95) * 1000) / 1000
+        return np.linspace(top, bot, n_v)
+    bot, top = np.ceil(ends["first"].median() * 1000) / 1000, np.floor(ends["last"].quantile(0.05) * 1000) / 1000
+    return np.linspace(bot, top, n_v)
 
 def default_grid(halves:list[pd.DataFrame], # monotone half-cycles (cycle, V, Q) of every cell
                  kind:str="discharge",      # 'discharge' (decreasing grid) or 'charge' (increasing)
                  n_v:int=1000,              # number of grid points
                 ) -> np.ndarray:
     "Evenly spaced voltage grid from the median start to the 95th percentile of the ends, rounded to mV."
-    h = pd.concat(halves, keys=range(len(halves)), names=["cell_", None]).reset_index("cell_")
-    if not len(h): raise DataError(f"no CC {kind} samples in any cell: cannot choose a voltage grid")
-    ends = h.groupby(["cell_", "cycle"]).V.agg(["first", "last"])
-    if kind == "discharge":
-        top, bot = np.floor(ends["first"].median() * 1000) / 1000, np.ceil(ends["last"].quantile(0.95) * 1000) / 1000
-        return np.linspace(top, bot, n_v)
-    bot, top = np.ceil(ends["first"].median() * 1000) / 1000, np.floor(ends["last"].quantile(0.05) * 1000) / 1000
-    return np.linspace(bot, top, n_v)
+    h = pd.concat([x.assign(code=i) for i, x in enumerate(halves)]) if halves else pd.DataFrame(columns=["code", "cycle", "V"])
+    return _grid_of(h, kind, n_v)
+
+def _sorted_rows(h:pd.DataFrame, cycles:np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    "Rows of `h` whose cycle is in `cycles`, ordered by cell then cycle (stable), and their curve row code*n + column."
+    h = h[h.cycle.isin(cycles)]
+    key = h.code.to_numpy(np.int64) * len(cycles) + np.searchsorted(cycles, h.cycle.to_numpy())
+    if len(key) and (np.diff(key) < 0).any():
+        o = np.argsort(key, kind="stable"); h, key = h.iloc[o], key[o]
+    return h, key
+
+def _qv(b:_Batch, kind:str="discharge", grid:np.ndarray|None=None, cycles:np.ndarray|None=None, n_v:int=1000,
+        report:RunReport|None=None, block:int=4_000_000) -> QVCurves:
+    "Q(V) curves of every cell of the batch (see `qv_curves`), interpolated for many cells at once."
+    h = _monotone(_halves(b, kind), kind)
+    if grid is None: grid = _grid_of(h, kind, n_v)
+    grid = np.sort(np.asarray(grid, float))[::-1 if kind == "discharge" else 1]
+    if len(grid) > 2 and not np.allclose(np.diff(grid), grid[1] - grid[0], rtol=1e-6, atol=1e-12):
+        raise DataError("qv_curves: the voltage grid must be evenly spaced (dQ/dV uses a fixed step)")
+    cycles = np.unique(h.cycle.to_numpy()) if cycles is None else np.asarray(cycles, int)
+    n_c, n_k, n_g = len(b.cells), len(cycles), len(grid)
+    h, key = _sorted_rows(h, cycles)
+    sgn = -1.0 if kind == "discharge" else 1.0
+    x, Q = sgn * h.V.to_numpy(), h.Q.to_numpy()
+    first = np.full(n_c * n_k, np.inf); np.minimum.at(first, key, x)    # start of each half-cycle
+    q = np.full((n_c, n_k, n_g), np.nan)
+    per = max(1, block // max(n_k * n_g, 1))                 # cells per block, to bound the memory of the queries
+    for c0 in range(0, n_c, per):                             # a few blocks of cells, each one vectorised pass
+        rows = slice(c0 * n_k, min(c0 + per, n_c) * n_k)
+        lo, hi = np.searchsorted(key, [rows.start, rows.stop])
+        if lo == hi: continue
+        nr = rows.stop - rows.start
+        val = _interp_rows(key[lo:hi] - rows.start, x[lo:hi], Q[lo:hi], nr, sgn * grid)
+        fr = first[rows]
+        before = np.isfinite(fr)[:, None] & (sgn * grid[None, :] < fr[:, None])
+        q.reshape(n_c * n_k, n_g)[rows] = np.where(before, 0.0, val)
+    if report is not None:
+        present = np.isfinite(first).reshape(n_c, n_k)
+        for i, cell in enumerate(b.cells):      # report lines only: cycles absent or short, per cell
+            short = present[i] & np.isnan(q[i]).any(1)
+            for c in cycles[~present[i]]:
+                report.add("qv_curves", f"no CC {kind} in this cycle: Q(V) row NaN", level="note", cell=cell, cycle=int(c))
+            for c, nn in zip(cycles[short], np.isnan(q[i][short]).sum(1)):
+                report.add("qv_curves", f"CC {kind} stops short of the grid: last {nn} of {n_g} points NaN",
+                           level="note", cell=cell, cycle=int(c))
+    return QVCurves(grid, cycles, q, kind=kind)
 
 def qv_curves(raws:list[RawCell],           # cells; the curves' rows follow this order
               kind:str="discharge",         # 'discharge' or 'charge'
@@ -290,38 +475,7 @@ def qv_curves(raws:list[RawCell],           # cells; the curves' rows follow thi
               report:RunReport|None=None,   # where cycles without the half-cycle or short of the grid are recorded
              ) -> QVCurves:
     "Q(V) of each cell's CC discharge (or charge) per cycle on a fixed voltage grid; NaN rows for absent cycles."
-    steps = steps or [segment_steps(r) for r in raws]
-    halves = [_monotone(_half_cycles(r, s, kind), kind) for r, s in zip(raws, steps)]
-    if grid is None: grid = default_grid(halves, kind, n_v)
-    grid = np.sort(np.asarray(grid, float))[::-1 if kind == "discharge" else 1]
-    if len(grid) > 2 and not np.allclose(np.diff(grid), grid[1] - grid[0], rtol=1e-6, atol=1e-12):
-        raise DataError("qv_curves: the voltage grid must be evenly spaced (dQ/dV uses a fixed step)")
-    if cycles is None: cycles = np.unique(np.concatenate([h.cycle.to_numpy() for h in halves] + [np.zeros(0, int)]))
-    cycles = np.asarray(cycles, int)
-    q = np.full((len(raws), len(cycles), len(grid)), np.nan)
-    sgn = -1.0 if kind == "discharge" else 1.0
-    for i, h in enumerate(halves):   # one vectorised interpolation per cell
-        h = h[h.cycle.isin(cycles)]
-        if not len(h): continue
-        h = h.iloc[np.argsort(h.cycle.to_numpy(), kind="stable")]
-        col = np.searchsorted(cycles, h.cycle.to_numpy())
-        x, Q = sgn * h.V.to_numpy(), h.Q.to_numpy()
-        gq = np.repeat(np.arange(len(cycles)), len(grid)); xq = np.tile(sgn * grid, len(cycles))
-        val = _interp_grouped(col, x, Q, gq, xq).reshape(len(cycles), len(grid))
-        first = np.full(len(cycles), np.inf); np.minimum.at(first, col, x)    # start of each half-cycle
-        present = np.isin(np.arange(len(cycles)), col)
-        before = present[:, None] & (sgn * grid[None, :] < first[:, None])
-        q[i] = np.where(before, 0.0, val)
-    if report is not None:
-        for i, r in enumerate(raws):
-            absent = ~np.isin(cycles, halves[i].cycle)
-            short = ~absent & np.isnan(q[i]).any(1)
-            for c in cycles[absent]:
-                report.add("qv_curves", f"no CC {kind} in this cycle: Q(V) row NaN", level="note", cell=r.cell, cycle=int(c))
-            for c, n in zip(cycles[short], np.isnan(q[i][short]).sum(1)):
-                report.add("qv_curves", f"CC {kind} stops short of the grid: last {n} of {len(grid)} points NaN",
-                           level="note", cell=r.cell, cycle=int(c))
-    return QVCurves(grid, cycles, q, kind=kind)
+    return _qv(_Batch(raws, steps or None), kind, grid, cycles, n_v, report)
 
 # %% ../nbs/01a_timeseries.ipynb #9fb3b85f
 def _savgol_rows(v:np.ndarray, dq:np.ndarray, good:np.ndarray, window_frac:float, polyorder:int) -> np.ndarray:
@@ -330,6 +484,34 @@ def _savgol_rows(v:np.ndarray, dq:np.ndarray, good:np.ndarray, window_frac:float
     win = max(polyorder + 2 - polyorder % 2, int(round(window_frac * n_q)) | 1)
     d = savgol_filter(np.where(good[:, None], v, 0.0), win, polyorder, deriv=1, axis=-1)
     return np.where(good[:, None], np.abs(d) / np.where(good, dq, 1.0)[:, None], np.nan)
+
+def _dvdq(b:_Batch, kind:str="discharge", cycles:np.ndarray|None=None, n_q:int=500, window_frac:float=0.04,
+          polyorder:int=3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`dvdq` of every cell of the batch, all (cell, cycle) curves in one vectorised pass."
+    h = _halves(b, kind)
+    cycles = np.unique(h.cycle.to_numpy()) if cycles is None else np.asarray(cycles, int)
+    n_c, n_k = len(b.cells), len(cycles); n_r = n_c * n_k
+    h, col = _sorted_rows(h, cycles)
+    Q, V = h.Q.to_numpy(), h.V.to_numpy()
+    keep = np.r_[True, (Q[1:] > Q[:-1]) | (col[1:] != col[:-1])] if len(Q) else np.zeros(0, bool)  # strictly increasing Q
+    col, Q, V = col[keep], Q[keep], V[keep]
+    qhi = np.full(n_r, np.nan); np.fmax.at(qhi, col, Q)
+    q = qhi[:, None] * np.linspace(0, 1, n_q)[None, :]
+    # average the samples that fall nearest to each grid charge (uses every sample where they are dense)
+    bins = np.rint(Q / qhi[col] * (n_q - 1)).astype(np.int64)
+    grp = pd.DataFrame(dict(col=col, Q=Q, V=V)).groupby(col * n_q + bins, sort=True).mean()
+    col, Q, V = grp.col.to_numpy(np.int64), grp.Q.to_numpy(), grp.V.to_numpy()
+    v = np.full((n_r, n_q), np.nan)
+    has = np.unique(col)                          # only the curves that exist are interpolated
+    loc = np.searchsorted(has, col)
+    v[has] = _interp_grouped(loc, Q, V, np.repeat(np.arange(len(has)), n_q), q[has].ravel()).reshape(len(has), n_q)
+    # beyond the first and last bin means (half a grid step at most) hold the end voltages
+    ends = pd.DataFrame(dict(Q=Q, V=V)).groupby(col).agg(["first", "last"]).reindex(range(n_r))
+    v = np.where(q < ends[("Q", "first")].to_numpy()[:, None], ends[("V", "first")].to_numpy()[:, None], v)
+    v = np.where(q > ends[("Q", "last")].to_numpy()[:, None], ends[("V", "last")].to_numpy()[:, None], v)
+    good = np.isfinite(v).all(1) & (qhi > 0)
+    out = _savgol_rows(v, qhi / (n_q - 1), good, window_frac, polyorder)
+    return cycles, q.reshape(n_c, n_k, n_q), out.reshape(n_c, n_k, n_q)
 
 def dvdq(raws:list[RawCell],               # cells; rows follow this order
          kind:str="discharge",             # 'discharge' or 'charge'
@@ -340,34 +522,7 @@ def dvdq(raws:list[RawCell],               # cells; rows follow this order
          steps:list[pd.DataFrame]|None=None, # `segment_steps` of each cell, if already computed
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Noise-robust |dV/dQ| (V/Ah) of each cycle's CC half-cycle: (cycles, q, dvdq), q and dvdq (n_cells, n_cycles, n_q)."
-    steps = steps or [segment_steps(r) for r in raws]
-    halves = [_half_cycles(r, s, kind) for r, s in zip(raws, steps)]
-    if cycles is None: cycles = np.unique(np.concatenate([h.cycle.to_numpy() for h in halves] + [np.zeros(0, int)]))
-    cycles = np.asarray(cycles, int)
-    qg = np.full((len(raws), len(cycles), n_q), np.nan); out = np.full_like(qg, np.nan)
-    frac = np.linspace(0, 1, n_q)
-    for i, h in enumerate(halves):   # one vectorised pass per cell
-        h = h[h.cycle.isin(cycles)]
-        h = h.iloc[np.argsort(h.cycle.to_numpy(), kind="stable")]
-        if not len(h): continue
-        col = np.searchsorted(cycles, h.cycle.to_numpy())
-        Q, V = h.Q.to_numpy(), h.V.to_numpy()
-        keep = np.r_[True, (Q[1:] > Q[:-1]) | (col[1:] != col[:-1])]     # strictly increasing Q within a cycle
-        col, Q, V = col[keep], Q[keep], V[keep]
-        qhi = np.full(len(cycles), np.nan); np.fmax.at(qhi, col, Q)
-        q = qhi[:, None] * frac[None, :]
-        # average the samples that fall nearest to each grid charge (uses every sample where they are dense)
-        b = np.rint(Q / qhi[col] * (n_q - 1)).astype(int)
-        grp = pd.DataFrame(dict(col=col, Q=Q, V=V)).groupby(col * n_q + b, sort=True).mean()
-        col, Q, V = grp.col.to_numpy(int), grp.Q.to_numpy(), grp.V.to_numpy()
-        v = _interp_grouped(col, Q, V, np.repeat(np.arange(len(cycles)), n_q), q.ravel()).reshape(q.shape)
-        # beyond the first and last bin means (half a grid step at most) hold the end voltages
-        ends = pd.DataFrame(dict(Q=Q, V=V)).groupby(col).agg(["first", "last"]).reindex(range(len(cycles)))
-        v = np.where(q < ends[("Q", "first")].to_numpy()[:, None], ends[("V", "first")].to_numpy()[:, None], v)
-        v = np.where(q > ends[("Q", "last")].to_numpy()[:, None], ends[("V", "last")].to_numpy()[:, None], v)
-        good = np.isfinite(v).all(1) & (qhi > 0)
-        qg[i], out[i] = q, _savgol_rows(v, qhi / (n_q - 1), good, window_frac, polyorder)
-    return cycles, qg, out
+    return _dvdq(_Batch(raws, steps or None), kind, cycles, n_q, window_frac, polyorder)
 
 def dvdq_qv(qv:QVCurves,              # Q(V) curves, e.g. from `qv_curves`
             n_q:int=500,              # points of each curve's uniform charge grid
@@ -395,7 +550,7 @@ GITT_COLUMNS = ["cycle", "pulse_number", "step_number", "direction", "I_A", "tau
                 "cum_charge_Ah", "soc", "E_before_V", "E_pulse_start_V", "E_pulse_end_V", "E_rest_end_V", "E0_fit_V",
                 "ir_drop_V", "ir_drop_sampled_V", "R_ohm", "delta_Et_V", "delta_Es_V", "overpotential_V",
                 "relaxation_V", "sqrt_fit_slope_V_s05", "sqrt_fit_r2", "D_over_L2_1_s", "D_cm2_s", "D_sqrt_cm2_s",
-                "tau_D_over_L2"]
+                "tau_D_over_L2", "sqrt_departure_V"]
 
 def diffusion_length(mass_g:float,            # m_B, mass of active material in g
                      molar_volume_cm3_mol:float, # V_M, molar volume in cm3/mol
@@ -405,56 +560,55 @@ def diffusion_length(mass_g:float,            # m_B, mass of active material in 
     "Weppner-Huggins diffusion length L = m_B V_M / (M_B S) in cm (volume of active material per contact area)."
     return mass_g * molar_volume_cm3_mol / (molar_mass_g_mol * area_cm2)
 
-def gitt_pulses(raw:RawCell,                    # one cell's samples
-                steps:pd.DataFrame|None=None,   # from `segment_steps`; computed if None
-                L_cm:float|None=None,           # diffusion length in cm (`diffusion_length`); None: only D/L^2
-                capacity_Ah:float|None=None,    # capacity for the state-of-charge column; None: soc NaN
-                soc0:float=0.0,                 # state of charge at the start of each cycle's titration (1.0 for a discharge titration)
-                sqrt_fit:tuple=(0.0, 1.0),      # part of each pulse, as fractions of tau, used for the E vs sqrt(t) fit
-                rest_avg_s:float=0.0,           # average the rest voltage over its last this many seconds (0: last sample)
-                report:RunReport|None=None,     # where pulses without a following rest are recorded
-               ) -> pd.DataFrame:
-    "One row per GITT pulse/rest pair: IR drop, transient and steady-state voltage changes, Weppner-Huggins D; columns `GITT_COLUMNS`."
-    if steps is None: steps = segment_steps(raw)
-    st = steps.reset_index(drop=True)
-    ip = np.flatnonzero(st.type.isin(["pulse_charge", "pulse_discharge"]).to_numpy())
-    paired = (ip + 1 < len(st))
-    paired[paired] = ((st.type.to_numpy()[ip[paired] + 1] == "rest")
-                      & (st.cycle.to_numpy()[ip[paired] + 1] == st.cycle.to_numpy()[ip[paired]]))
+def _sqrt_fits(b:_Batch, k:np.ndarray, u_lo:float, u_hi:float) -> tuple:
+    "E = a + b sqrt(t - t_start) over the part [u_lo, u_hi] of each step `k` (fractions of its duration): n, b, a, r^2."
+    st = b.st
+    rows, g = _seg_index(b.s0[k], b.ns[k])
+    t0, tau = st.t_start_s.to_numpy(float)[k][g], st.duration_s.to_numpy(float)[k][g]
+    dt = b.t[rows] - t0
+    with np.errstate(invalid="ignore", divide="ignore"): u = np.where(tau > 0, dt / tau, np.nan)
+    m = (u >= u_lo) & (u <= u_hi)
+    return _group_linfit(g[m], np.sqrt(np.clip(dt[m], 0, None)), b.V[rows][m], len(k))
+
+def _gitt(b:_Batch, L_cm:float|None=None, capacity_Ah:float|None=None, soc0:float=0.0, sqrt_fit:tuple=(0.0, 1.0),
+          rest_avg_s:float=0.0, report:RunReport|None=None) -> pd.DataFrame:
+    "GITT table of the batch, with the cell code (see `gitt_pulses`)."
+    st, code = b.st.reset_index(drop=True), b.sc
+    typ, cyc = st.type.to_numpy(), st.cycle.to_numpy()
+    ip = np.flatnonzero(np.isin(typ, ["pulse_charge", "pulse_discharge"]))
+    nx = np.minimum(ip + 1, max(len(st) - 1, 0))
+    paired = (ip + 1 < len(st)) & (typ[nx] == "rest") & (cyc[nx] == cyc[ip]) & (code[nx] == code[ip])
     if report is not None:
-        for i in ip[~paired]:
+        for i in ip[~paired]:    # report lines only
             report.add("gitt", f"pulse (step {int(st.step_number[i])}) not followed by a rest in its cycle: no GITT row",
-                       level="note", cell=raw.cell, cycle=int(st.cycle[i]))
+                       level="note", cell=b.cells[code[i]], cycle=int(cyc[i]))
     ip = ip[paired]
-    if not len(ip): return pd.DataFrame(columns=GITT_COLUMNS)
+    if not len(ip): return pd.DataFrame(columns=["code"] + GITT_COLUMNS)
     p, r = st.iloc[ip].reset_index(drop=True), st.iloc[ip + 1].reset_index(drop=True)
-    sa = _step_samples(raw, steps)
     # rest voltages: mean over the last `rest_avg_s` of every rest step (one group operation)
-    rs = sa[sa.step_number.isin(st.step_number[st.type == "rest"])]
-    t_end = rs.step_number.map(st.set_index("step_number").t_end_s)
-    e_rest = rs[rs.t >= t_end - rest_avg_s].groupby("step_number").V.mean()
-    v_end = st.set_index("step_number").V_end_V.copy(); v_end.update(e_rest)
-    before = pd.Series(np.where(ip > 0, v_end.to_numpy()[np.maximum(ip - 1, 0)], np.nan))
-    r = r.assign(V_end_V=v_end.reindex(r.step_number).to_numpy())
+    kr = np.flatnonzero(typ == "rest")
+    rows, g = _seg_index(b.s0[kr], b.ns[kr])
+    m = b.t[rows] >= st.t_end_s.to_numpy(float)[kr][g] - rest_avg_s
+    n_r = np.bincount(g[m], minlength=len(kr))
+    v_end = st.V_end_V.to_numpy(float).copy()
+    v_end[kr[n_r > 0]] = (np.bincount(g[m], b.V[rows][m], len(kr)) / np.maximum(n_r, 1))[n_r > 0]
+    pv = np.maximum(ip - 1, 0)
+    before = np.where((ip > 0) & (code[pv] == code[ip]), v_end[pv], np.nan)   # the step before, in the same cell
     # E vs sqrt(t - t_start) over every pulse at once, by group sums (closed-form least squares)
-    s = sa[sa.step_number.isin(p.step_number)]
-    t0 = s.step_number.map(p.set_index("step_number").t_start_s)
-    tau = s.step_number.map(p.set_index("step_number").duration_s)
-    u = (s.t - t0) / tau.where(tau > 0)
-    s = s[(u >= sqrt_fit[0]) & (u <= sqrt_fit[1])]; t0 = t0[s.index]
-    x = np.sqrt(np.clip(s.t - t0, 0, None)); y = s.V
-    agg = pd.DataFrame(dict(n=1.0, x=x, y=y, xx=x * x, xy=x * y, yy=y * y)).groupby(s.step_number.to_numpy()).sum()
-    agg = agg.reindex(p.step_number.to_numpy())
-    sxx = agg.xx - agg.x ** 2 / agg.n; sxy = agg.xy - agg.x * agg.y / agg.n; syy = agg.yy - agg.y ** 2 / agg.n
-    slope = (sxy / sxx.where(sxx > 0)).to_numpy(); e0 = ((agg.y - slope * agg.x) / agg.n).to_numpy()
-    r2 = (sxy ** 2 / (sxx * syy).where(sxx * syy > 0)).to_numpy()
-    out = pd.DataFrame(dict(cycle=p.cycle, step_number=p.step_number,
+    _, slope, e0, r2 = _sqrt_fits(b, ip, *sqrt_fit)
+    # the same over the first half of each pulse only, extrapolated to its end: departure from sqrt(t)
+    nh, bh, ah, _ = _sqrt_fits(b, ip, 0.0, 0.5)
+    tau = p.duration_s.to_numpy(float)
+    departure = np.where(nh >= 3, p.V_end_V.to_numpy(float) - (ah + bh * np.sqrt(np.clip(tau, 0, None))), np.nan)
+    out = pd.DataFrame(dict(code=code[ip], cycle=p.cycle, step_number=p.step_number,
                             direction=np.where(p.I_mean_A > 0, "charge", "discharge"),
                             I_A=p.I_mean_A, tau_s=p.duration_s, rest_s=r.duration_s, charge_Ah=p.charge_Ah,
                             E_before_V=before, E_pulse_start_V=p.V_start_V, E_pulse_end_V=p.V_end_V,
-                            E_rest_end_V=r.V_end_V, E0_fit_V=e0, sqrt_fit_slope_V_s05=slope, sqrt_fit_r2=r2))
-    out["pulse_number"] = out.groupby("cycle").cumcount() + 1
-    out["cum_charge_Ah"] = out.groupby("cycle").charge_Ah.cumsum()
+                            E_rest_end_V=v_end[ip + 1], E0_fit_V=e0, sqrt_fit_slope_V_s05=slope, sqrt_fit_r2=r2,
+                            sqrt_departure_V=departure))
+    gb = out.groupby(["code", "cycle"], sort=False)
+    out["pulse_number"] = gb.cumcount() + 1
+    out["cum_charge_Ah"] = gb.charge_Ah.cumsum()
     out["soc"] = soc0 + out.cum_charge_Ah / capacity_Ah if capacity_Ah else np.nan
     out["ir_drop_V"] = out.E0_fit_V - out.E_before_V
     out["ir_drop_sampled_V"] = out.E_pulse_start_V - out.E_before_V
@@ -469,7 +623,20 @@ def gitt_pulses(raw:RawCell,                    # one cell's samples
     out["D_cm2_s"] = out.D_over_L2_1_s * L2
     out["D_sqrt_cm2_s"] = 4 * L2 * out.delta_Es_V ** 2 / (np.pi * out.sqrt_fit_slope_V_s05 ** 2 * out.tau_s ** 2)
     out["tau_D_over_L2"] = out.tau_s * out.D_over_L2_1_s
-    return out[GITT_COLUMNS]
+    return out[["code"] + GITT_COLUMNS]
+
+def gitt_pulses(raw:RawCell,                    # one cell's samples
+                steps:pd.DataFrame|None=None,   # from `segment_steps`; computed if None
+                L_cm:float|None=None,           # diffusion length in cm (`diffusion_length`); None: only D/L^2
+                capacity_Ah:float|None=None,    # capacity for the state-of-charge column; None: soc NaN
+                soc0:float=0.0,                 # state of charge at the start of each cycle's titration (1.0 for a discharge titration)
+                sqrt_fit:tuple=(0.0, 1.0),      # part of each pulse, as fractions of tau, used for the E vs sqrt(t) fit
+                rest_avg_s:float=0.0,           # average the rest voltage over its last this many seconds (0: last sample)
+                report:RunReport|None=None,     # where pulses without a following rest are recorded
+               ) -> pd.DataFrame:
+    "One row per GITT pulse/rest pair: IR drop, transient and steady-state voltage changes, Weppner-Huggins D; columns `GITT_COLUMNS`."
+    b = _Batch([raw], None if steps is None else [steps])
+    return _gitt(b, L_cm, capacity_Ah, soc0, sqrt_fit, rest_avg_s, report).drop(columns="code")
 
 def polarization_drift(gitt:pd.DataFrame,     # from `gitt_pulses`
                        x:str="pulse_number",  # abscissa: 'pulse_number', 'soc' or 'cum_charge_Ah'
@@ -493,23 +660,120 @@ def polarization_drift(gitt:pd.DataFrame,     # from `gitt_pulses`
 CV_COLUMNS = ["cycle", "step_number", "type", "V_hold_V", "duration_s", "n_samples", "I_start_A", "I_end_A",
               "I0_fit_A", "residual_current_A", "tau_s", "cv_charge_Ah", "fit_rmse_A"]
 
-def _exp_decay(t, i_res, i0, tau): return i_res + (i0 - i_res) * np.exp(-t / tau)
+def _solve3(H:np.ndarray, y:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "Solve the symmetric 3x3 systems H x = y (stacked) by cofactors; ok False where H is (nearly) singular."
+    a, b, c, d, e, f = H[:, 0, 0], H[:, 0, 1], H[:, 0, 2], H[:, 1, 1], H[:, 1, 2], H[:, 2, 2]
+    A, B, C = d * f - e * e, c * e - b * f, b * e - c * d        # cofactors (the inverse times det)
+    D, E, F = a * f - c * c, b * c - a * e, a * d - b * b
+    with np.errstate(invalid="ignore", over="ignore"):
+        det = a * A + b * B + c * C
+        ok = np.isfinite(det) & (np.abs(det) > 1e-14 * np.abs(a * d * f)) & (det != 0)
+        inv = np.where(ok, 1 / np.where(ok, det, 1), np.nan)
+        x = np.stack([A * y[:, 0] + B * y[:, 1] + C * y[:, 2], B * y[:, 0] + D * y[:, 1] + E * y[:, 2],
+                      C * y[:, 0] + E * y[:, 1] + F * y[:, 2]], 1) * inv[:, None]
+    return x, ok & np.isfinite(x).all(1)
+
+def _gsum(g:np.ndarray, n_g:int, *cols:np.ndarray) -> np.ndarray:
+    "Group sums of each column: (n_g, len(cols))."
+    return np.stack([np.bincount(g, c, n_g) for c in cols], 1)
+
+def _fit_decays(g:np.ndarray,      # group (0..n_g-1, non-decreasing) of each sample
+                t:np.ndarray,      # time from the start of its group's hold, s
+                i:np.ndarray,      # current magnitude, A (decaying)
+                n_g:int,           # number of groups
+                max_iter:int=50,   # Levenberg-Marquardt iterations at most
+               ) -> tuple[np.ndarray, ...]:
+    "Fit I(t) = I_res + (I0 - I_res) exp(-t/tau) to every group at once: (I_res, I0, tau, rmse, why); why 0: fitted."
+    n = np.bincount(g, minlength=n_g)
+    start = np.cumsum(n) - n
+    tmax = _seg_reduce(np.maximum, t, start, n, 0.0); tmin = _seg_reduce(np.minimum, t, start, n, 0.0)
+    imax = _seg_reduce(np.maximum, np.abs(i), start, n, 0.0)
+    why = np.where(n < 4, 1, np.where((tmax <= tmin) | (imax <= 0), 2, 0))
+    T, S = np.where(why == 0, tmax - tmin, 1.0), np.where(why == 0, imax, 1.0)   # scales: t, i of order 1
+    x, y = (t - tmin[g]) / T[g], i / S[g]
+    # closed-form start: I(t) = A + B t + C ∫I dt solved by linear least squares (group sums); tau = -1/C, I_res = -B/C
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    inc = np.where(first, 0.0, 0.5 * (y + np.roll(y, 1)) * (x - np.roll(x, 1)))
+    Y = pd.Series(inc).groupby(g).cumsum().to_numpy()
+    one = np.ones_like(x)
+    s = _gsum(g, n_g, one, x, Y, x * x, x * Y, Y * Y, y, x * y, Y * y)
+    H = s[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
+    abc, ok = _solve3(H, s[:, 6:9])
+    C = abc[:, 2]
+    why = np.where((why == 0) & ~ok, 3, why)
+    why = np.where((why == 0) & ~(C < 0), 4, why)               # the current does not decay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.stack([-abc[:, 1] / C, abc[:, 0], -1 / C], 1)      # I_res, I0, tau (scaled units)
+    act = why == 0
+    p[~act] = np.nan
+    def sse(p):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            e = np.exp(-x / p[g, 2]); res = y - (p[g, 0] + (p[g, 1] - p[g, 0]) * e)
+        return np.bincount(g, res * res, n_g), e, res
+    cur, e, res = sse(p)
+    lam = np.full(n_g, 1e-3)
+    for _ in range(max_iter):      # Levenberg-Marquardt, every group at once, analytic Jacobian
+        if not act.any(): break
+        if act[g].mean() < 0.5:    # drop the samples of converged groups (their sums are no longer needed)
+            keep = act[g]; g, x, y, e, res = g[keep], x[keep], y[keep], e[keep], res[keep]
+        J0, J1, J2 = 1 - e, e, (p[g, 1] - p[g, 0]) * e * x / p[g, 2] ** 2
+        s = _gsum(g, n_g, J0 * J0, J0 * J1, J0 * J2, J1 * J1, J1 * J2, J2 * J2, J0 * res, J1 * res, J2 * res)
+        H = s[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
+        H = H + lam[:, None, None] * H * np.eye(3)
+        d, okd = _solve3(np.where(act[:, None, None], H, np.eye(3)), np.where(act[:, None], s[:, 6:9], 0.0))
+        trial = np.where((act & okd)[:, None], p + d, p)
+        trial_ok = act & okd & (trial[:, 2] > 0)
+        new, e_new, res_new = sse(np.where(trial_ok[:, None], trial, p))
+        better = trial_ok & (new <= cur)
+        step_small = (np.abs(d) <= 1e-10 * (1 + np.abs(p))).all(1) | (cur - new <= 1e-14 * cur)
+        p = np.where(better[:, None], trial, p)
+        upd = better[g]
+        e, res = np.where(upd, e_new, e), np.where(upd, res_new, res)
+        cur = np.where(better, new, cur)
+        lam = np.where(better, lam / 10, np.where(act, lam * 10, lam))
+        act &= ~((better & step_small) | (lam > 1e10))
+    fin = np.isfinite(p).all(1) & (why == 0)
+    why = np.where((why == 0) & ~fin, 3, why)
+    p[why != 0] = np.nan
+    rmse = np.where(why == 0, np.sqrt(cur / np.maximum(n, 1)) * S, np.nan)
+    return p[:, 0] * S, p[:, 1] * S, p[:, 2] * T, rmse, why
 
 def fit_decay(t:np.ndarray,  # time from the start of the hold, s
               i:np.ndarray,  # current magnitude, A (decaying)
              ) -> tuple[float, float, float, float]:
     "Fit I(t) = I_res + (I0 - I_res) exp(-t/tau): (I_res, I0, tau, rmse); NaN if it fails."
-    nan = (np.nan,) * 4
-    if len(t) < 4 or np.ptp(t) <= 0: return nan
-    i_res0 = i[-1] - 0.05 * (i[0] - i[-1])
-    m = (i - i_res0) > 0
-    try:
-        sl = np.polyfit(t[m], np.log(i[m] - i_res0), 1)[0]
-        tau0 = -1 / sl if sl < 0 else np.ptp(t) / 3
-        p, _ = curve_fit(_exp_decay, t, i, p0=(i_res0, i[0], tau0), maxfev=5000,
-                         bounds=([-np.inf, -np.inf, 1e-9], [np.inf, np.inf, np.inf]))
-    except (RuntimeError, ValueError, TypeError, np.linalg.LinAlgError): return nan
-    return float(p[0]), float(p[1]), float(p[2]), float(np.sqrt(np.mean((_exp_decay(t, *p) - i) ** 2)))
+    t, i = np.asarray(t, float), np.asarray(i, float)
+    f = _fit_decays(np.zeros(len(t), int), t, i, 1)
+    return tuple(float(v[0]) for v in f[:4])
+
+def _cv(b:_Batch, min_samples:int=5, report:RunReport|None=None) -> pd.DataFrame:
+    "CV table of the batch, with the cell code (see `cv_decay`)."
+    k = np.flatnonzero(b.st.type.isin(["cv_charge", "cv_discharge"]).to_numpy())
+    cv = b.st.iloc[k].reset_index(drop=True)
+    if not len(cv): return pd.DataFrame(columns=["code"] + CV_COLUMNS)
+    rows, g = _seg_index(b.s0[k], b.ns[k])
+    n = b.ns[k]; s0 = np.cumsum(n) - n
+    vh = _seg_reduce(np.add, b.V[rows], s0, n) / n
+    sgn = np.where(_seg_quantiles(b.I[rows], s0, n, [0.5])[:, 0] > 0, 1.0, -1.0)
+    use = (n >= min_samples)[g]
+    t = b.t[rows] - b.t[rows][s0][g]
+    gu = np.cumsum(n >= min_samples)[g] - 1       # groups renumbered over the steps that are fitted
+    nf = int((n >= min_samples).sum())
+    i_res, i0, tau, rmse, why = (np.full(len(k), np.nan) for _ in range(5))
+    f = _fit_decays(gu[use], t[use], (sgn[g] * b.I[rows])[use], nf)
+    fitted = n >= min_samples
+    for a, v in zip((i_res, i0, tau, rmse), f[:4]): a[fitted] = v
+    why = np.full(len(k), 1); why[fitted] = f[4]
+    out = cv.assign(V_hold_V=vh, cv_charge_Ah=cv.charge_Ah, residual_current_A=sgn * i_res, I0_fit_A=sgn * i0,
+                    tau_s=tau, fit_rmse_A=rmse)
+    if report is not None:
+        text = {2: "no time span or no current", 3: "the fit failed",
+                4: "no exponential relaxation (the fitted rate -C is not positive)"}
+        for j in np.flatnonzero(why != 0):     # report lines only
+            reason = (f"only {n[j]} samples (< {max(min_samples, 4)})" if why[j] == 1 else text[why[j]])
+            report.add("cv_decay", f"CV step {int(cv.step_number[j])}: {reason}; tau and residual current NaN",
+                       level="note", cell=b.cells[cv.code[j]], cycle=int(cv.cycle[j]))
+    return out[["code"] + CV_COLUMNS]
 
 def cv_decay(raw:RawCell,                   # one cell's samples
              steps:pd.DataFrame|None=None,  # from `segment_steps`; computed if None
@@ -517,26 +781,7 @@ def cv_decay(raw:RawCell,                   # one cell's samples
              report:RunReport|None=None,    # where CV steps without a fit are recorded
             ) -> pd.DataFrame:
     "One row per constant-voltage step: hold voltage, duration, fitted decay time and residual current; columns `CV_COLUMNS`."
-    if steps is None: steps = segment_steps(raw)
-    cv = steps[steps.type.isin(["cv_charge", "cv_discharge"])].reset_index(drop=True)
-    if not len(cv): return pd.DataFrame(columns=CV_COLUMNS)
-    s = _step_samples(raw, steps)
-    s = s[s.step_number.isin(cv.step_number)]
-    vh = s.groupby("step_number").V.mean().reindex(cv.step_number).to_numpy()
-    fits = []
-    for n, grp in s.groupby("step_number", sort=True):   # one non-linear fit per CV step
-        sgn = 1.0 if grp.I.median() > 0 else -1.0
-        t, i = grp.t.to_numpy() - grp.t.iloc[0], sgn * grp.I.to_numpy()
-        f = fit_decay(t, i) if len(t) >= min_samples else (np.nan,) * 4
-        fits.append((n, sgn * f[0], sgn * f[1], f[2], f[3]))
-    f = pd.DataFrame(fits, columns=["step_number", "residual_current_A", "I0_fit_A", "tau_s", "fit_rmse_A"])
-    out = cv.assign(V_hold_V=vh, cv_charge_Ah=cv.charge_Ah).merge(f, on="step_number", how="left")
-    if report is not None:
-        for _, r in out[out.tau_s.isna()].iterrows():
-            why = f"only {r.n_samples} samples (< {min_samples})" if r.n_samples < min_samples else "the fit failed"
-            report.add("cv_decay", f"CV step {r.step_number}: {why}; tau and residual current NaN",
-                       level="note", cell=raw.cell, cycle=int(r.cycle))
-    return out[CV_COLUMNS]
+    return _cv(_Batch([raw], None if steps is None else [steps]), min_samples, report).drop(columns="code")
 
 # %% ../nbs/01a_timeseries.ipynb #e8b4b34d
 def cohort_from_raw(raws:list[RawCell],          # one RawCell per cell
@@ -555,18 +800,15 @@ def cohort_from_raw(raws:list[RawCell],          # one RawCell per cell
         raise DataError(f"cohort_from_raw: cells {missing} have raw data but no row in the cell table")
     if extra := [c for c in cells.index if c not in set(ids)]:
         raise DataError(f"cohort_from_raw: cells {extra} are in the cell table but have no raw data")
-    steps = [segment_steps(r) for r in raws]
-    tag = lambda frames: pd.concat([f.assign(cell=r.cell) for f, r in zip(frames, raws)], ignore_index=True)
-    front = lambda t: t[["cell"] + [c for c in t.columns if c != "cell"]]
-    cycles = front(tag([cycle_summary(r, s, report) for r, s in zip(raws, steps)]))
-    st = front(tag(steps))
-    gitt = front(tag([gitt_pulses(r, s, L_cm=L_cm, report=report) for r, s in zip(raws, steps)])
-                 .reindex(columns=GITT_COLUMNS + ["cell"]))
-    cv = front(tag([cv_decay(r, s, report=report) for r, s in zip(raws, steps)]).reindex(columns=CV_COLUMNS + ["cell"]))
-    res = front(tag([step_resistance(s, r) for r, s in zip(raws, steps)]))
-    if grid is None and not any((s.type == "cc_discharge").any() for s in steps):
+    b = _Batch(raws)                         # every cell at once: one segmentation, one pass per table
+    name = np.array(ids, dtype=object)
+    tag = lambda t: t.assign(code=name[t.code.to_numpy(int)]).rename(columns={"code": "cell"}).reset_index(drop=True)
+    cycles = tag(_cycles(b, report))
+    gitt, cv = tag(_gitt(b, L_cm=L_cm, report=report)), tag(_cv(b, report=report))
+    st, res = tag(b.st), tag(_resistance(b))
+    if grid is None and not (b.st.type == "cc_discharge").any():
         qv = None
         report.add("qv_curves", "no CC discharge in any cell: no Q(V) curves (cohort.qv is None)", level="note")
-    else: qv = qv_curves(raws, "discharge", grid=grid, steps=steps, report=report)
+    else: qv = _qv(b, "discharge", grid=grid, report=report)
     return Cohort(dataset, cells.loc[ids].copy(), cycles, qv, report, data_note=data_note,
                   raw={r.cell: r for r in raws}, tables=dict(steps=st, gitt=gitt, cv=cv, resistance=res))
