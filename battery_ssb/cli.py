@@ -33,7 +33,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               out=None,                  # run folder; None: runs/<dataset>
               seed:int=0,                # seed of every random choice
               windows=(5, 100),          # early-life windows N
-              cv_repeats:int=3,          # repeats of the 5-fold cross-validation
+              cv_repeats:int|None=None,  # repeats of the 5-fold cross-validation (None: 3 below 100 training cells, else 1)
               figures_dir=None,          # PNG figures; None: OUTDIR/figures
               n_cells:int=300,           # cells of a simulated dataset (ssb-sim)
               n_jobs:int=-1,             # parallel cross-validation fits (-1: all cores; results do not depend on it)
@@ -45,7 +45,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
     params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
                   n_cells=int(n_cells), n_jobs=int(n_jobs), self_test=False,
-                  windows=[int(w) for w in windows], cv_repeats=int(cv_repeats), models_dir=str(out / "models"),
+                  windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
                   figures_dir=str(Path(figures_dir).resolve()) if figures_dir else str(out / "figures"))
     nbs, timings = notebooks_dir(), {}
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
@@ -70,7 +70,7 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--out", default=None, help="run folder for metrics.json, models, figures, notebooks (default: runs/<dataset>)")
     p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
     p.add_argument("--windows", type=int, nargs="+", default=[5, 100], help="early-life windows N (default: 5 100)")
-    p.add_argument("--cv-repeats", type=int, default=3, help="repeats of 5-fold cross-validation (default: 3)")
+    p.add_argument("--cv-repeats", type=int, default=None, help="repeats of 5-fold cross-validation (default: 3 below 100 training cells, else 1)")
     p.add_argument("--figures-dir", default=None, help="where PNG figures go (default: OUTDIR/figures)")
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
 

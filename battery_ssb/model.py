@@ -16,7 +16,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, ElasticNet
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, GridSearchCV
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, GridSearchCV, ParameterGrid, ParameterSampler
 from sklearn.metrics import make_scorer
 from tqdm.auto import tqdm
 import battery_ssb
@@ -25,9 +25,9 @@ from .features import featurize
 from .labels import TASKS, make_labels
 
 # %% auto #0
-__all__ = ['MODELS', 'LGB_GRID', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline',
-           'save_model', 'load_model', 'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs',
-           'train_models', 'load_models']
+__all__ = ['MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier',
+           'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'discharge_features', 'model_spec',
+           'FittedModel', 'fit_model', 'study_inputs', 'train_models', 'load_models']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -287,6 +287,9 @@ MODELS = ("lightgbm", "severson_variance", "elastic_net", "dummy")
 LGB_GRID = dict(prior=[False, True], num_leaves=[3, 7], min_child_samples=[4, 8], n_estimators=[60, 200],
                 reg_lambda=[1.0, 10.0], colsample_bytree=[0.5])
 
+LARGE_N = 100        # training cells from which one CV repeat and a sample of the LightGBM grid suffice
+MAX_CANDIDATES = 8   # LightGBM configurations searched from LARGE_N training cells on
+
 def _rmse_cycles(y_log, p_log): return float(np.sqrt(np.mean((10 ** np.asarray(p_log) - 10 ** np.asarray(y_log)) ** 2)))
 SCORERS = {"binary_550": "balanced_accuracy", "tiers": "f1_macro",
            "cycle_life": make_scorer(_rmse_cycles, greater_is_better=False)}
@@ -343,7 +346,8 @@ class FittedModel:
         return 10 ** p if self.task == "cycle_life" else p
 
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
-              strata=None, seed:int=0, cv_splits:int=5, cv_repeats:int=3,
+              strata=None, seed:int=0, cv_splits:int=5,
+              cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
               n_jobs:int|None=None,   # parallel CV fits (each fit is deterministic: results do not depend on it)
              ) -> FittedModel|None:
     "Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it."
@@ -359,7 +363,10 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     if smallest < 2:
         raise DataError(f"{task}: a class of the training split has {smallest} cell; cross-validation needs at least 2 per class")
     folds = min(cv_splits, smallest)   # small batches: as many folds as the smallest class allows
+    if cv_repeats is None: cv_repeats = 3 if len(Xm) < LARGE_N else 1
     cv = list(RepeatedStratifiedKFold(n_splits=folds, n_repeats=cv_repeats, random_state=seed).split(Xm, strata))
+    if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model == "lightgbm":
+        grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     search = GridSearchCV(est, grid or {}, cv=cv, scoring=SCORERS[task], refit=False, error_score="raise",
                           n_jobs=n_jobs if grid else None).fit(Xm, target)
@@ -368,8 +375,9 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
     final.fit(Xm, target)
     score = float(search.best_score_) * (-1 if task == "cycle_life" else 1)
+    n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
-                       dict(cv=f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed})"))
+                       dict(cv=f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed}), {n_cand} candidates"))
 
 # %% ../nbs/04_model.ipynb #2f484c2c
 def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train"):
@@ -395,7 +403,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                  tier_edges,               # edges used for `tiers`
                  train_split:str="train",  # split the models learn from
                  tasks=tuple(TASKS), models=MODELS,
-                 seed:int=0, cv_splits:int=5, cv_repeats:int=3,
+                 seed:int=0, cv_splits:int=5, cv_repeats:int|None=None,
                  out_dir=None,             # folder to save models in (None: not saved)
                  dataset:str="", fingerprint:str="",  # provenance written into each model's JSON
                  voltage_grid=None,        # the cohort's Q(V) grid, recorded so that screening re-grids new cells alike
