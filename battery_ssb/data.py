@@ -71,9 +71,10 @@ class QVCurves:
         return self.q[:, self.col(cycle)]
 
     def first_cycles(self, n:int) -> QVCurves:
-        "Only the cycles numbered <= `n`."
-        keep = self.cycles <= n
-        return replace(self, cycles=self.cycles[keep], q=self.q[:, keep].copy())
+        "Only the cycles numbered <= `n` (a read-only view: the cycles increase, so they are a leading slice)."
+        k = int(np.searchsorted(self.cycles, n, side="right"))
+        q = self.q[:, :k]; q.flags.writeable = False
+        return replace(self, cycles=self.cycles[:k], q=q)
 
     def take(self, idx) -> QVCurves:
         "Rows (cells) `idx` only."

@@ -234,13 +234,13 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
     y = labels.loc[idx, task].to_numpy(float)
     target = np.log10(y) if task == "cycle_life" else y.astype(int)
     strata = labels.loc[idx, "tiers"].to_numpy(int) if task == "cycle_life" else target
-    cv = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=seed).split(idx, strata))
+    cv = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=2 if len(idx) < 100 else 1, random_state=seed).split(idx, strata))
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for f in (f for f in fitted if f.task == task and f.window == window and f.model != "dummy"):
         est = clone(f.estimator)
         if hasattr(est, "calibrate"): est.set_params(calibrate=False)
         sizes, _, te = learning_curve(est, features[window].X.loc[idx, f.features], target, cv=cv,
-                                      train_sizes=np.linspace(0.4, 1.0, 4), scoring=SCORERS[task], shuffle=False)
+                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=SCORERS[task], shuffle=False)
         sc = -te if task == "cycle_life" else te
         ax.errorbar(sizes, sc.mean(1), yerr=sc.std(1) / np.sqrt(sc.shape[1]), marker="o", capsize=3, label=f.model)
     ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {SCORERS[task]}"),

@@ -20,8 +20,8 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, Gr
 from sklearn.metrics import make_scorer
 from tqdm.auto import tqdm
 import battery_ssb
-from .data import Cohort, DataError
-from .features import featurize
+from .data import Cohort, DataError, RunReport
+from .features import featurize, Features
 from .labels import TASKS, make_labels
 
 # %% auto #0
@@ -380,12 +380,34 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
                        dict(cv=f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed}), {n_cand} candidates"))
 
 # %% ../nbs/04_model.ipynb #2f484c2c
-def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train"):
+def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Features:
+    "`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before."
+    if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V)
+    import hashlib, battery_ssb.features as fmod
+    key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V]).encode()
+                         + Path(fmod.__file__).read_bytes()).hexdigest()[:16]
+    d = Path(cache_dir) / f"features-w{window}-{key}"
+    if (d / "meta.json").exists():
+        meta = json.loads((d / "meta.json").read_text())
+        rep = pd.read_csv(d / "report.csv") if (d / "report.csv").stat().st_size > 1 else pd.DataFrame()
+        cohort.report.extend(RunReport(rep.astype(object).where(rep.notna(), None).to_dict("records")))
+        return Features(pd.read_parquet(d / "X.parquet"), window, [tuple(p) for p in meta["pairs"]],
+                        pd.read_csv(d / "skipped.csv"), meta["settings"])
+    n0 = len(cohort.report.rows)
+    F = featurize(cohort, window, peak_range_V=peak_range_V)
+    d.mkdir(parents=True, exist_ok=True)
+    F.X.to_parquet(d / "X.parquet"); F.skipped.to_csv(d / "skipped.csv", index=False)
+    RunReport(cohort.report.rows[n0:]).to_frame().to_csv(d / "report.csv", index=False)
+    (d / "meta.json").write_text(json.dumps(dict(pairs=F.pairs, settings=F.settings)))
+    return F
+
+def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train",
+                 cache_dir=None):   # reuse the descriptors an earlier call computed for this very cohort (04 -> 05 of a run)
     "(window -> Features, labels, tier edges) of `cohort`; cells with nothing to predict at a window are left out, reported."
     life = cohort.cells.cycle_life.astype(float)
     features = {}
     for w in map(int, windows):
-        F = featurize(cohort, w, peak_range_V=peak_range_V)
+        F = _features_cached(cohort, w, peak_range_V, cache_dir)
         keep = life.notna() & (life > w)
         for c in cohort.cells.index[~keep]:
             cohort.report.add("study", "no cycle life (censored: still above 80 % at the end of the test)" if np.isnan(life[c])

@@ -325,10 +325,11 @@ class SSBCells:
         self.L_p = loading_to_Lp(h["loading_mAh_cm2"], design)
         self.il = rec.interlayer.to_numpy(int) == 1
         self.T_set = 273.15 + rec.temperature_set_C.to_numpy(float)
-        # one chamber per set point, drifting slowly (daily and weekly), the same for every cell in it
+        # one chamber per set point; the lab's climate drifts slowly (daily and weekly) and every chamber follows it
         self.chamber = pd.factorize(rec.temperature_set_C)[0]; nch = self.chamber.max() + 1
-        self.drift = dict(a1=np.full(nch, 0.3), p1=rng.uniform(0, 2*np.pi, nch), a2=np.full(nch, 0.3),
-                          p2=rng.uniform(0, 2*np.pi, nch), off=0.2*rng.standard_normal(nch))
+        p1, p2 = rng.uniform(0, 2*np.pi, 2)
+        self.drift = dict(a1=np.full(nch, 0.3), p1=np.full(nch, p1), a2=np.full(nch, 0.3), p2=np.full(nch, p2),
+                          off=0.1*rng.standard_normal(nch))
         # this run's luck: what two cells made alike still differ in
         self.xi = np.exp(deg["filament_sigma_run"]*rng.standard_normal(n))
         self.r_soft0 = deg["r_soft"]*np.exp(deg["r_soft_sigma"]*rng.standard_normal(n))
@@ -819,7 +820,7 @@ def raw_cells(samples:np.ndarray,         # logged samples, `SAMPLE_COLUMNS`
     smp[:, 3] += rng.normal(0, noise["v"], len(smp))
     on = smp[:, 2] != 0; smp[on, 2] += rng.normal(0, noise["i_c"], on.sum())*c_nom[cell[on]]
     smp[:, 8] += rng.normal(0, noise["t"], len(smp))
-    o = np.lexsort((smp[:, 1], cell)); smp = smp[o]
+    smp = smp[np.argsort(cell, kind="stable")]   # the log holds each cell's samples in time order already
     cuts = np.searchsorted(smp[:, 0], np.arange(len(ids) + 1) - 0.5)
     out = []
     for i, cid in enumerate(ids):
