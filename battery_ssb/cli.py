@@ -15,8 +15,8 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'notebooks_dir', 'run_study', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main',
-           'run_main']
+__all__ = ['STUDY_NOTEBOOKS', 'notebooks_dir', 'study_notebook', 'run_study', 'parser', 'summarize', 'featurize_cells',
+           'predict_cells', 'main', 'run_main']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
@@ -27,6 +27,18 @@ def notebooks_dir() -> Path:
     if not all((d / f"{n}.ipynb").exists() for n in STUDY_NOTEBOOKS):
         raise DataError(f"study notebooks not found in {d}: run from a source checkout installed with `pip install -e .`")
     return d
+
+def study_notebook(src,   # a study notebook of nbs/
+                   dst,   # where to write the copy a study run executes
+                  ) -> Path:
+    "The notebook as a study run executes it: its prose, exported code, parameters and `study` cells, without the unit tests."
+    nb = json.loads(Path(src).read_text())
+    def keep(c):
+        if c["cell_type"] != "code": return True
+        tags = c.get("metadata", {}).get("tags", [])
+        return "parameters" in tags or "study" in tags or "".join(c["source"]).lstrip().startswith(("#| export", "#| exports"))
+    nb["cells"] = [c for c in nb["cells"] if keep(c)]
+    Path(dst).write_text(json.dumps(nb)); return Path(dst)
 
 def run_study(dataset:str="matr",        # a key of DATASETS
               data_dir=None,             # folder of the dataset; None: $BATTERY_SSB_DATA/<folder>
@@ -44,19 +56,22 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
     out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
     params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
-                  n_cells=int(n_cells), n_jobs=int(n_jobs), self_test=False,
+                  n_cells=int(n_cells), n_jobs=int(n_jobs),
                   windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
                   figures_dir=str(Path(figures_dir).resolve()) if figures_dir else str(out / "figures"))
     nbs, timings = notebooks_dir(), {}
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    for name in tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress):
-        t = time.time()
-        declared = pm.inspect_notebook(str(nbs / f"{name}.ipynb"))       # pass each notebook only what it declares
-        pm.execute_notebook(nbs / f"{name}.ipynb", out / "notebooks" / f"{name}.ipynb",
-                            parameters={k: v for k, v in params.items() if k in declared},
-                            kernel_name=kernel, cwd=str(nbs), progress_bar=False)
-        timings[name] = round(time.time() - t, 1)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress):
+            t = time.time()
+            src = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
+            declared = pm.inspect_notebook(str(src))                     # pass each notebook only what it declares
+            pm.execute_notebook(src, out / "notebooks" / f"{name}.ipynb",
+                                parameters={k: v for k, v in params.items() if k in declared},
+                                kernel_name=kernel, cwd=str(nbs), progress_bar=False)
+            timings[name] = round(time.time() - t, 1)
     doc = json.loads((out / "metrics.json").read_text())
     run = dict(params, timings_s=timings, total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__)
     (out / "run.json").write_text(json.dumps(run, indent=1))

@@ -104,3 +104,19 @@ def test_main_simulated_default_needs_no_data(tmp_path):
                                                                         "li_inventory", "interphase", "self_discharge"}
     cal = pd.read_csv(out / "calibration.csv")
     assert {"ccd_mA_cm2", "csc_mA_cm2"} <= set(cal.quantity) and (out / "figures" / "calibration.png").exists()
+
+
+def test_study_notebooks_run_without_their_unit_tests(tmp_path):
+    """A study run executes each notebook's prose, exported code, parameters and `study` cells, not its unit tests."""
+    from battery_ssb.cli import study_notebook, STUDY_NOTEBOOKS
+    for name in STUDY_NOTEBOOKS:
+        src = REPO / "nbs" / f"{name}.ipynb"
+        full = json.loads(src.read_text())["cells"]
+        kept = json.loads(study_notebook(src, tmp_path / f"{name}.ipynb").read_text())["cells"]
+        code = lambda cells: ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        assert [c for c in full if c["cell_type"] == "markdown"] == [c for c in kept if c["cell_type"] == "markdown"]
+        assert sum("parameters" in c["metadata"].get("tags", []) for c in kept) == 1, name
+        assert all(s in code(kept) for s in code(full) if s.lstrip().startswith("#| export"))   # every exported cell runs
+        assert any("study" in c["metadata"].get("tags", []) for c in kept), name
+    fixture = "".join(json.loads((REPO / "nbs" / "04_model.ipynb").read_text())["cells"][32]["source"])
+    assert "write_matr_fixture" in fixture and fixture not in code(json.loads((tmp_path / "04_model.ipynb").read_text())["cells"])
