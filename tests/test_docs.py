@@ -1,0 +1,10 @@
+"""The generated documentation pages agree with the code."""
+import importlib.util
+from conftest import REPO
+
+
+def test_descriptor_page_is_current():
+    spec = importlib.util.spec_from_file_location("mk", REPO / "docs" / "make_descriptor_table.py")
+    mk = importlib.util.module_from_spec(spec); spec.loader.exec_module(mk)
+    assert (REPO / "docs" / "descriptors.md").read_text() == mk.page(), \
+        "docs/descriptors.md is stale: run python docs/make_descriptor_table.py"
