@@ -312,6 +312,7 @@ def oracle_records(cohort:Cohort,         # a simulated cohort: `tables['truth']
     truth = cohort.tables["truth"].set_index("cell").reindex(cohort.cells.index)
     runs = rerun_lives(truth)
     inputs = {k: oracle_inputs(cohort.cells, truth, k) for k in ("hidden", "fingerprints")}
+    inputs["recorded"] = inputs["hidden"][[c for c in inputs["hidden"].columns if c in cohort.cells.columns]]
     recs = []
     for w, F in features.items():
         idx = F.X.index; tr = idx.intersection(cohort.cells.index[cohort.cells.split == train_split])
@@ -332,10 +333,11 @@ def oracle_records(cohort:Cohort,         # a simulated cohort: `tables['truth']
                     if ok.any() and r.shape[1]:
                         recs.append(dict(task=task, window=w, model="oracle_rerun", split=s, n_cells=int(ok.sum()),
                                          **score(y.loc[te].to_numpy()[ok], pred[ok])))
-                for kind in ("hidden", "fingerprints"):
+                for kind in ("hidden", "fingerprints", "recorded"):
                     X = inputs[kind]
+                    if X.shape[1] == 0: continue
                     pred = _oracle_gbdt(task, X.loc[tr].to_numpy(float), y.loc[tr].to_numpy(), X.loc[te].to_numpy(float))
-                    recs.append(dict(task=task, window=w, model=f"oracle_{kind}", split=s, n_cells=len(te),
+                    recs.append(dict(task=task, window=w, model="gbdt_recorded_only" if kind == "recorded" else f"oracle_{kind}", split=s, n_cells=len(te),
                                      **score(y.loc[te].to_numpy(), pred)))
     return recs
 
