@@ -398,7 +398,8 @@ DATASETS = {  # name -> folder under $BATTERY_SSB_DATA, loader (a function or 'm
     "ssb-sim": dict(folder=None, loader="battery_ssb.rawdata:load_ssb_sim", peak_range_V=None,
                     layout="embedded: the simulated Li|LLZO|NMC cohort (battery_ssb.simulate); needs no data"),
     # real datasets beyond MATR (notebook 00c_datasets); `windows` and `binary_threshold` are their study defaults,
-    # `seeded` loaders draw a seeded stratified split (no published one), `life_unit` is the unit of cycle_life
+    # `seeded` loaders draw a seeded stratified split (no published one), `life_unit` is the unit of cycle_life,
+    # `baselines` are published models refitted from registered descriptors (notebook 04's model_spec)
     "hust": dict(folder="hust", loader="battery_ssb.datasets:load_hust", peak_range_V=None, windows=(5, 100),
                  binary_threshold=1900, layout="one N-M.csv per cell: per-cycle charge statistics + capacity (PINN4SOH)"),
     "tju": dict(folder="tju", loader="battery_ssb.datasets:load_tju", peak_range_V=None, windows=(5, 100), seeded=True,
@@ -410,9 +411,12 @@ DATASETS = {  # name -> folder under $BATTERY_SSB_DATA, loader (a function or 'm
                          layout="Labels.xlsx: one sheet B{n}T{temperature} per cell, capacity per cycle"),
     "fast-formation": dict(folder="fast-formation", loader="battery_ssb.datasets:load_fast_formation", peak_range_V=None,
                            windows=(0, 3), seeded=True, binary_threshold=380,
+                           baselines={"weng2021_low_soc_line": dict(features=("dcr_dch_10s_5soc_ohm",), kind="linear")},
                            layout="correlation_data_2022.csv: one row per cell (formation, diagnostics, outcomes)"),
     "isu-ilcc": dict(folder="isu-ilcc", loader="battery_ssb.datasets:load_isu_ilcc", peak_range_V=None, windows=(0, 3),
                      binary_threshold=12, life_unit="weeks",
+                     baselines={"li2024_degradation_informed": dict(kind="elastic_net", features=(
+                         "cond_depth_of_discharge", "isu_log_abs_mean_dqdv_dchg_mid_3_0", "isu_log_abs_delta_CV_time_3_0"))},
                      layout="feature_all.csv + feature_discharge_all.csv; training/test_in/test_out.csv (authors' split)"),
 }
 
