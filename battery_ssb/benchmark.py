@@ -24,7 +24,7 @@ register_dataset_descriptors()   # the families of notebook 02a (transfer reads 
 
 # %% auto #0
 __all__ = ['ANCHORS', 'NO_ANCHOR', 'WENG_SIGNAL', 'published_beside_ours', 'run_dataset', 'with_qv_capacity', 'transfer',
-           'weng_protocol', 'shap_by_family', 'benchmark_table', 'write_benchmark']
+           'weng_protocol', 'shap_by_family', 'group_correlations', 'benchmark_table', 'write_benchmark']
 
 # %% ../nbs/05b_benchmark.ipynb #6170b7a9
 _BATLINET = "BatLiNet Table 1 (fingertap/BatLiNet @ 3579247, notebooks/tables.ipynb); BatteryML baselines"
@@ -171,7 +171,16 @@ def shap_by_family(importance:pd.Series) -> pd.DataFrame:
     t.attrs["families"] = t.groupby("family").mean_abs_shap.sum().sort_values(ascending=False)
     return t
 
-# %% ../nbs/05b_benchmark.ipynb #de0df93d
+# %% ../nbs/05b_benchmark.ipynb #78f6c514
+def group_correlations(co:Cohort, X:pd.DataFrame, descriptors, target:str="cycle_life") -> pd.DataFrame:
+    "Pearson r of each descriptor with `target`: all cells, per temperature, per protocol (rows: descriptors; columns: groups with their n)."
+    y = co.cells[target].astype(float)
+    groups = [("all cells", co.cells.index)] + [(f"{t:.0f} °C", g.index) for t, g in co.cells.groupby("temperature_C")]
+    if "protocol" in co.cells: groups += [(p, g.index) for p, g in co.cells.groupby("protocol")]
+    out = {f"{name} (n={len(idx)})": X.loc[idx, list(descriptors)].corrwith(y[idx]) for name, idx in groups}
+    return pd.DataFrame(out).rename_axis("descriptor")
+
+# %% ../nbs/05b_benchmark.ipynb #41cb660e
 def benchmark_table(records:pd.DataFrame) -> pd.DataFrame:
     "Compact view: one row per dataset x task x window x model, one column per split (RMSE / MAPE, or accuracy / macro-F1)."
     r = records.copy()
@@ -180,7 +189,7 @@ def benchmark_table(records:pd.DataFrame) -> pd.DataFrame:
     return r.pivot_table(index=["dataset", "task", "window", "model"], columns="split", values="value", aggfunc="first").reset_index()
 
 def write_benchmark(out, runs:list[dict], transfer_table:pd.DataFrame|None=None, weng:pd.DataFrame|None=None,
-                    ff_shap:pd.DataFrame|None=None, timings:dict|None=None) -> dict:
+                    ff_shap:pd.DataFrame|None=None, timings:dict|None=None, ff_corr:pd.DataFrame|None=None) -> dict:
     "Write the run folder: benchmark.csv, published_comparison.csv, report.csv, metrics.json and the optional tables."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     rec = pd.concat([r["records"] for r in runs], ignore_index=True) if runs else pd.DataFrame()
@@ -192,6 +201,7 @@ def write_benchmark(out, runs:list[dict], transfer_table:pd.DataFrame|None=None,
     rep.to_csv(out / "report.csv", index=False)
     for name, t in (("transfer", transfer_table), ("weng_protocol", weng), ("fast_formation_shap", ff_shap)):
         if t is not None: t.to_csv(out / f"{name}.csv", index=False)
+    if ff_corr is not None: ff_corr.to_csv(out / "fast_formation_correlations.csv")
     doc = dict(datasets={r["dataset"]: dict(n_cells=int(len(r["cohort"])),
                                             n_censored=int(r["cohort"].cells.get("censored", pd.Series(False)).sum()),
                                             n_excluded=int((r["report"].level == "excluded").sum()),

@@ -80,7 +80,8 @@ def run_benchmark(out="runs/benchmark",   # run folder
         raise DataError("no real dataset found for the benchmark: set BATTERY_SSB_DATA to the folder holding "
                         f"{', '.join(DATASETS[d]['folder'] + '/' for d in REAL_DATASETS)} (see data/README.md)")
     out = Path(out).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    params = dict(out_dir=str(out), datasets=present, transfer_pairs=[list(p) for p in TRANSFER_PAIRS], seed=int(seed),
+    pairs = [list(p) for p in TRANSFER_PAIRS if all(x.split(":")[0] in present for x in p)]   # only datasets in this run
+    params = dict(out_dir=str(out), datasets=present, transfer_pairs=pairs, seed=int(seed),
                   cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     t = time.time()
