@@ -70,7 +70,7 @@ def stratified_split(strata:pd.Series,          # one stratum label per cell, in
         out[rng.permutation(cells)[:int(round(test_fraction * len(cells)))]] = "test"
     return out
 
-# %% ../nbs/00c_datasets.ipynb #7525071f
+# %% ../nbs/00c_datasets.ipynb #cf6d37d1
 CHARGE_STATS_COLUMNS = {  # column in the files -> (cycle-table column, unit, meaning)
     "voltage mean": ("ccw_voltage_mean_V", "V", "mean voltage in the CC-charge voltage window"),
     "voltage std": ("ccw_voltage_std_V", "V", "standard deviation of the voltage in the CC-charge voltage window"),
@@ -113,11 +113,11 @@ def read_charge_stats(path,                      # one cell's CSV in the PINN4SO
         r, c = np.argwhere(bad.values)[0]
         raise DataError(f"{path}: non-numeric value {df.iat[r, c]!r} in column {df.columns[c]!r}, row {r + 2} "
                         f"(cycle {r + 1}); expected a number")
-    num = num.astype(float).replace([np.inf, -np.inf], np.nan)
-    for c in num.columns[(~np.isfinite(df.apply(pd.to_numeric, errors="coerce").astype(float))).any()]:
+    num = num.astype(float); nonfinite = ~np.isfinite(num)       # empty fields (NaN) and +-inf
+    for c in num.columns[nonfinite.any().to_numpy()]:
         if report is not None:
-            n = int((~np.isfinite(pd.to_numeric(df[c], errors="coerce").astype(float))).sum())
-            report.add("load", f"{n} missing or infinite values of {c!r} left missing", level="note", cell=cell, file=path)
+            report.add("load", f"{int(nonfinite[c].sum())} missing or infinite values of {c!r} left missing", level="note", cell=cell, file=path)
+    num = num.where(~nonfinite)
     q = num["capacity"].to_numpy()
     for i in np.flatnonzero(q <= 0):
         if report is not None: report.add("load", f"capacity {q[i]:g} Ah is not positive: cycle's capacity excluded",
@@ -311,7 +311,7 @@ def load_tbsi(root, seed:int=0, test_fraction:float=0.3, progress:bool=True) -> 
     return cohort_from_cycle_tables("tbsi-sunwoda", tabs, cells, report,
                                     f"real TBSI-Sunwoda cells: {len(cells)} NCM811/SiOx 1.1 Ah cells read from {root.name}/Labels.xlsx")
 
-# %% ../nbs/00c_datasets.ipynb #483501ae
+# %% ../nbs/00c_datasets.ipynb #5ad6d46b
 FF_NOMINAL_AH = 2.36
 _FF_SOC = "0 5 7 10 15 20 30 50 70 90 100".split()
 FF_DIAGNOSTIC = {  # column -> (cycle, descriptor column, unit, meaning)
@@ -422,7 +422,7 @@ def load_fast_formation(root,                        # folder with correlation_d
         chemistry="NMC/graphite pouch 2.36 Ah", nominal_capacity_Ah=FF_NOMINAL_AH,
         formation_protocol=np.where(baseline, "baseline", "fast"), temperature_C=np.where(room, 25.0, 45.0),
         is_fast_formation=(~baseline).astype(float), is_room_temp_aging=room.astype(float),
-        cycle_life=num(target), n_cycles=num(target), channel_number=d.get("channel_number"),
+        cycle_life=num(target), channel_number=d.get("channel_number"),
         eol_definition=f"the dataset's {target}")
     for c in ("cycles_to_50_pct", "cycles_to_60_pct", "cycles_to_70_pct", "cycles_to_80_pct"):
         if c in d: cells[c] = num(c)
@@ -435,7 +435,7 @@ def load_fast_formation(root,                        # folder with correlation_d
                   report, f"real fast-formation cells (Weng et al. 2021): {len(d)} NMC/graphite 2.36 Ah pouch cells read from {root.name}/",
                   tables=dict(formation=form, diagnostic=pd.concat(diag, ignore_index=True), hppc=hppc))
 
-# %% ../nbs/00c_datasets.ipynb #241c16db
+# %% ../nbs/00c_datasets.ipynb #04476b12
 ISU_CONDITIONS = {"Chg C-rate": "charge_c_rate", "Dchg C-rate": "discharge_c_rate", "DoD": "depth_of_discharge"}
 ISU_CHECKUP0 = {  # feature -> (unit, meaning): known at check-up 0
     "Q_initial": ("Ah", "discharge capacity at check-up 0"),
@@ -500,7 +500,7 @@ def load_isu_ilcc(root) -> Cohort:
     cells = pd.DataFrame(index=pd.Index(d.index, name="cell")).assign(
         split=split, source="Li et al., Cell Rep. Phys. Sci. (2024); tingkai-li/early-prediction-varying-usage-data @ d1f5535 (CC0)",
         chemistry="NMC/graphite pouch 0.25 Ah", nominal_capacity_Ah=0.25, group=d.Group,
-        cycle_life=d.Lifetime.astype(float), n_cycles=d.Lifetime.astype(float),
+        cycle_life=d.Lifetime.astype(float),
         eol_definition="the dataset's Lifetime (weeks to 20 % capacity fade)",
         split_method="authors: training / test_in (high DoD) / test_out (low DoD) files",
         **{v: d[k].astype(float) for k, v in ISU_CONDITIONS.items()})
