@@ -15,8 +15,8 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'notebooks_dir', 'study_notebook', 'run_study', 'parser', 'summarize', 'featurize_cells',
-           'predict_cells', 'main', 'run_main']
+__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'notebooks_dir', 'study_notebook',
+           'run_study', 'run_benchmark', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
@@ -44,7 +44,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               data_dir=None,             # folder of the dataset; None: $BATTERY_SSB_DATA/<folder>
               out=None,                  # run folder; None: runs/<dataset>
               seed:int=0,                # seed of every random choice
-              windows=(5, 100),          # early-life windows N
+              windows=None,              # early-life windows N; None: the dataset's (MATR: 5 and 100)
               cv_repeats:int|None=None,  # repeats of the 5-fold cross-validation (None: 3 below 100 training cells, else 1)
               figures_dir=None,          # PNG figures; None: OUTDIR/figures
               n_cells:int=300,           # cells of a simulated dataset (ssb-sim)
@@ -54,6 +54,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     "Execute the study notebooks in order with papermill; returns the metrics document and timings."
     import papermill as pm
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
+    if windows is None: windows = DATASETS[dataset].get("windows", (5, 100))
     out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
     params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
                   n_cells=int(n_cells), n_jobs=int(n_jobs),
@@ -77,6 +78,36 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     (out / "run.json").write_text(json.dumps(run, indent=1))
     return dict(metrics=doc, run=run)
 
+BENCHMARK_NOTEBOOK = "05b_benchmark"
+REAL_DATASETS = ("matr", "hust", "tju", "xjtu", "tbsi-sunwoda", "fast-formation", "isu-ilcc")
+TRANSFER_PAIRS = (("matr", "hust"), ("hust", "matr"), ("tju:NCA", "tju:NCM"), ("tju:NCM", "tju:NCA"))
+
+def run_benchmark(out="runs/benchmark",   # run folder
+                  datasets=None,          # names in REAL_DATASETS; None: every one present
+                  seed:int=0, cv_repeats:int=3,
+                  weng_repeats:int=100,   # random splits of Weng et al.'s protocol (fast-formation)
+                  n_jobs:int=-1,          # parallel cross-validation fits
+                  kernel:str="python3", progress:bool=True) -> dict:
+    "`battery-ssb benchmark`: execute notebook 05b with papermill over the datasets present; metrics and timings."
+    import papermill as pm
+    present = [d for d in (datasets or REAL_DATASETS) if find_dataset(d, required=datasets is not None) is not None]
+    if not present:
+        raise DataError("no real dataset found for the benchmark: set BATTERY_SSB_DATA to the folder holding "
+                        f"{', '.join(DATASETS[d]['folder'] + '/' for d in REAL_DATASETS)} (see data/README.md)")
+    out = Path(out).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    pairs = [list(p) for p in TRANSFER_PAIRS if all(x.split(":")[0] in present for x in p)]   # only datasets in this run
+    params = dict(out_dir=str(out), datasets=present, transfer_pairs=pairs, seed=int(seed),
+                  cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    t = time.time()
+    pm.execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", out / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
+                        parameters=params, kernel_name=kernel, cwd=str(notebooks_dir()), progress_bar=progress)
+    doc = json.loads((out / "metrics.json").read_text())
+    run = dict(params, out_dir=str(out), total_s=round(time.time() - t, 1), timings_s=doc.get("timings_s", {}),
+               battery_ssb=battery_ssb.__version__)
+    (out / "run.json").write_text(json.dumps(run, indent=1))
+    return dict(metrics=doc, run=run)
+
 # %% ../nbs/05a_cli.ipynb #114b7845
 def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--dataset", default="ssb-sim", choices=sorted(DATASETS),
@@ -84,7 +115,8 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--data-dir", default=None, help="folder of the dataset (default: $BATTERY_SSB_DATA/<dataset folder>)")
     p.add_argument("--out", default=None, help="run folder for metrics.json, models, figures, notebooks (default: runs/<dataset>)")
     p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
-    p.add_argument("--windows", type=int, nargs="+", default=[5, 100], help="early-life windows N (default: 5 100)")
+    p.add_argument("--windows", type=int, nargs="+", default=None,
+                   help="early-life windows N (default: the dataset's; 5 100 for cycling data, 0 3 for fast-formation and isu-ilcc)")
     p.add_argument("--cv-repeats", type=int, default=None, help="repeats of 5-fold cross-validation (default: 3 below 100 training cells, else 1)")
     p.add_argument("--figures-dir", default=None, help="where PNG figures go (default: OUTDIR/figures)")
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
@@ -110,6 +142,13 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--window", type=int, default=None, help="window of the models to use (default: the largest the cells reach)")
     r.add_argument("--nominal-capacity", type=float, default=None, help="nominal capacity in Ah (for C-rate descriptors)")
     for q in (f, r): q.add_argument("--cache-dir", default=None, help="Parquet cache of parsed files")
+    b = sub.add_parser("benchmark", help="every real dataset present, beside the published numbers (notebook 05b)")
+    b.add_argument("--out", default="runs/benchmark", help="run folder (default: runs/benchmark)")
+    b.add_argument("--datasets", nargs="+", default=None, choices=sorted(REAL_DATASETS),
+                   help="datasets to run (default: every one found under $BATTERY_SSB_DATA)")
+    b.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
+    b.add_argument("--cv-repeats", type=int, default=3, help="repeats of 5-fold cross-validation (default: 3)")
+    b.add_argument("--weng-repeats", type=int, default=100, help="random splits of Weng et al.'s protocol (default: 100)")
     return p
 
 def _write_table(df:pd.DataFrame, out) -> Path:
@@ -164,6 +203,8 @@ def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None) -> 
 def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None) -> pd.DataFrame:
     "`battery-ssb predict --model MODELDIR PATH... --out FILE`: tier, probabilities, cycle life and top-3 SHAP reasons per cell."
     from battery_ssb.evaluation import screen
+    from battery_ssb.datasets import register_dataset_descriptors
+    register_dataset_descriptors()   # models trained on the datasets of 00c may use the families of 02a
     metas = [json.loads(p.read_text()) for p in sorted(Path(model_dir).glob("*_lightgbm.json"))]
     if not metas: raise DataError(f"{model_dir}: no saved LightGBM models (*_lightgbm.json) of a study run")
     g = metas[0].get("voltage_grid")
@@ -186,6 +227,11 @@ def main(argv=None) -> int:
         elif args.command == "predict":
             t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity)
             print(f"{len(t)} cells screened with window-{t.window.iloc[0]} models -> {args.out}")
+        elif args.command == "benchmark":
+            res = run_benchmark(args.out, args.datasets, args.seed, args.cv_repeats, args.weng_repeats)
+            d = res["metrics"]["datasets"]
+            print(f"benchmark of {len(d)} datasets ({', '.join(d)}): {len(res['metrics']['results'])} records "
+                  f"-> {res['run']['out_dir']} ({res['run']['total_s']:.0f} s)")
         elif args.command == "run":
             t = time.time()
             res = run_study(args.dataset, args.data_dir, args.out, args.seed, args.windows, args.cv_repeats, args.figures_dir,

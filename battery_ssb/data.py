@@ -398,6 +398,27 @@ DATASETS = {  # name -> folder under $BATTERY_SSB_DATA, loader (a function or 'm
                 layout="cells.csv (cell, split, cycle_life, ...) + one folder or file of cycler exports per cell"),
     "ssb-sim": dict(folder=None, loader="battery_ssb.rawdata:load_ssb_sim", peak_range_V=None,
                     layout="embedded: the simulated Li|LLZO|NMC cohort (battery_ssb.simulate); needs no data"),
+    # real datasets beyond MATR (notebook 00c_datasets); `windows` and `binary_threshold` are their study defaults,
+    # `seeded` loaders draw a seeded stratified split (no published one), `life_unit` is the unit of cycle_life,
+    # `baselines` are published models refitted from registered descriptors (notebook 04's model_spec)
+    "hust": dict(folder="hust", loader="battery_ssb.datasets:load_hust", peak_range_V=None, windows=(5, 100),
+                 binary_threshold=1900, layout="one N-M.csv per cell: per-cycle charge statistics + capacity (PINN4SOH)"),
+    "tju": dict(folder="tju", loader="battery_ssb.datasets:load_tju", peak_range_V=None, windows=(5, 100), seeded=True,
+                binary_threshold=500, layout="Dataset_{1,2,3}_*/CY{T}-{rate}_{rate}-#{n}.csv (PINN4SOH)"),
+    "xjtu": dict(folder="xjtu", loader="battery_ssb.datasets:load_xjtu", peak_range_V=None, windows=(5, 100), seeded=True,
+                 binary_threshold=350, layout="{batch}_battery-{n}.csv (PINN4SOH); life: cycles to 90 %"),
+    "tbsi-sunwoda": dict(folder="tbsi-sunwoda", loader="battery_ssb.datasets:load_tbsi", peak_range_V=None,
+                         windows=(5, 100), seeded=True, binary_threshold=850,
+                         layout="Labels.xlsx: one sheet B{n}T{temperature} per cell, capacity per cycle"),
+    "fast-formation": dict(folder="fast-formation", loader="battery_ssb.datasets:load_fast_formation", peak_range_V=None,
+                           windows=(0, 3), seeded=True, binary_threshold=380,
+                           baselines={"weng2021_low_soc_line": dict(features=("dcr_dch_10s_5soc_ohm",), kind="linear")},
+                           layout="correlation_data_2022.csv: one row per cell (formation, diagnostics, outcomes)"),
+    "isu-ilcc": dict(folder="isu-ilcc", loader="battery_ssb.datasets:load_isu_ilcc", peak_range_V=None, windows=(0, 3),
+                     binary_threshold=12, life_unit="weeks",
+                     baselines={"li2024_degradation_informed": dict(kind="elastic_net", features=(
+                         "cond_depth_of_discharge", "isu_log_abs_mean_dqdv_dchg_mid_3_0", "isu_log_abs_delta_CV_time_3_0"))},
+                     layout="feature_all.csv + feature_discharge_all.csv; training/test_in/test_out.csv (authors' split)"),
 }
 
 def data_root() -> Path|None:
@@ -439,7 +460,7 @@ def load_dataset(dataset:str, data_dir=None, **kwargs) -> Cohort:
 def study_cohort(dataset:str="matr",   # a key of DATASETS
                  data_dir=None,        # explicit folder, else $BATTERY_SSB_DATA
                  fixture:bool=False,   # with no data configured, use the synthetic MATR-layout fixture
-                 seed:int=0,           # seed of the fixture, and of a simulated dataset
+                 seed:int=0,           # seed of the fixture, of a simulated dataset, and of a seeded split
                  cache_dir=None,       # embedded (simulated) datasets: reuse a cohort saved here by an earlier call
                  **sim_kw,             # options of a simulated dataset, e.g. n_cells
                 ) -> Cohort:
@@ -452,7 +473,7 @@ def study_cohort(dataset:str="matr",   # a key of DATASETS
         if cache_dir is not None: co.save(Path(cache_dir) / key)
         return co
     src = find_dataset(dataset, data_dir, required=not fixture)
-    if src is not None: return load_dataset(dataset, src)
+    if src is not None: return load_dataset(dataset, src, **({"seed": seed} if DATASETS[dataset].get("seeded") else {}))
     import tempfile
     co = load_matr(write_matr_fixture(Path(tempfile.mkdtemp()) / "matr-fixture", {"train": 30, "test1": 14}, seed=seed),
                    progress=False)

@@ -16,8 +16,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, c
 from sklearn.model_selection import learning_curve, RepeatedStratifiedKFold
 from sklearn.base import clone
 from .data import Cohort, DataError
-from .labels import TASKS, TIER_NAMES
-from .model import FittedModel, SCORERS
+from .labels import TASKS, TIER_NAMES, task_kind
+from .model import FittedModel, SCORERS, scorer
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'ORACLES', 'classification_metrics', 'regression_metrics', 'evaluate',
@@ -204,10 +204,11 @@ def plot_predicted_vs_observed(fitted, features, labels, cells, window, folder=N
 
 def plot_confusions(fitted, features, labels, cells, split, model="lightgbm", folder=None, data_label=""):
     "Confusion matrices of `model`'s classifiers on `split`."
-    clfs = [f for f in fitted if TASKS[f.task] == "classification" and f.model == model]
+    clfs = [f for f in fitted if task_kind(f.task) == "classification" and f.model == model]
     fig, axs = plt.subplots(1, len(clfs), figsize=(3.4 * len(clfs), 3.2), squeeze=False)
     for ax, f in zip(axs[0], clfs):
-        names = TIER_NAMES if f.task == "tiers" else ("<550", ">=550")
+        thr = f.task.split("_", 1)[-1]
+        names = TIER_NAMES if f.task == "tiers" else (f"<{thr}", f">={thr}")
         idx = features[f.window].X.index.intersection(cells.index[cells.split == split])
         cm = confusion_matrix(labels.loc[idx, f.task].astype(int), f.predict(features[f.window].X.loc[idx]),
                               labels=range(len(names)))
@@ -220,7 +221,8 @@ def plot_shap_summary(f:FittedModel, X:pd.DataFrame, folder=None, data_label:str
     "SHAP beeswarm of a model's margin (for tiers: the 'short' tier's margin)."
     import shap
     vals, base = f.estimator.contributions(X[f.features])
-    what = {"cycle_life": "log10 cycle life", "binary_550": "log-odds(life >= 550)"}.get(f.task, "margin of tier 'short'")
+    what = ("log10 cycle life" if f.task == "cycle_life" else f"log-odds(life >= {f.task.split('_', 1)[1]})"
+            if f.task.startswith("binary_") else "margin of tier 'short'")
     if vals.ndim == 3: vals, base = vals[:, :, 0], base[:, 0]
     exp = shap.Explanation(values=vals, base_values=base, data=X[f.features].to_numpy(), feature_names=f.features)
     plt.figure(); shap.plots.beeswarm(exp, max_display=max_display, show=False)
@@ -240,10 +242,10 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
         est = clone(f.estimator)
         if hasattr(est, "calibrate"): est.set_params(calibrate=False)
         sizes, _, te = learning_curve(est, features[window].X.loc[idx, f.features], target, cv=cv,
-                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=SCORERS[task], shuffle=False)
+                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False)
         sc = -te if task == "cycle_life" else te
         ax.errorbar(sizes, sc.mean(1), yerr=sc.std(1) / np.sqrt(sc.shape[1]), marker="o", capsize=3, label=f.model)
-    ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {SCORERS[task]}"),
+    ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {scorer(task)}"),
            title=f"Learning curve: {task}, {window} cycles\n{data_label}")
     ax.legend(fontsize=8); fig.tight_layout()
     return _save(fig, folder, f"learning_curve_{task}_w{window}.png")
@@ -278,7 +280,7 @@ def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:s
     "Write metrics.json (and report.csv beside it: every excluded or flagged cell/cycle with its reason)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     keep = {"classification": ("accuracy", "balanced_accuracy", "macro_f1"), "regression": ("rmse", "mape")}
-    res = [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[TASKS[r["task"]]]} for r in records]
+    res = [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[task_kind(r["task"])]} for r in records]
     doc = dict(dataset=dataset, results=res, tier_edges=[float(e) for e in tier_edges], data=data_note,
                n_excluded=0 if report is None else int((report.level == "excluded").sum()), **(extra or {}))
     path.write_text(json.dumps(doc, indent=1))

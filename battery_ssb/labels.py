@@ -11,12 +11,22 @@ import pandas as pd
 from .data import DataError
 
 # %% auto #0
-__all__ = ['TIER_NAMES', 'BINARY_THRESHOLD', 'TASKS', 'tier_edges', 'assign_tiers', 'make_labels']
+__all__ = ['TIER_NAMES', 'BINARY_THRESHOLD', 'TASKS', 'binary_task', 'task_kind', 'tier_edges', 'assign_tiers', 'make_labels']
 
 # %% ../nbs/03_labels.ipynb #1c312b58
 TIER_NAMES = ("short", "medium", "long")
 BINARY_THRESHOLD = 550
 TASKS = {"binary_550": "classification", "tiers": "classification", "cycle_life": "regression"}
+
+def binary_task(threshold=BINARY_THRESHOLD) -> str:
+    "Name of the binary task 'life >= threshold': 'binary_550' for MATR's 550 cycles; other datasets declare their own."
+    return f"binary_{threshold:g}"
+
+def task_kind(task:str) -> str:
+    "'classification' or 'regression' for a task name; every 'binary_<threshold>' is a classification."
+    if task in TASKS: return TASKS[task]
+    if task.startswith("binary_"): return "classification"
+    raise DataError(f"unknown task '{task}': expected one of {sorted(TASKS)} or binary_<threshold>")
 
 def tier_edges(life_train) -> np.ndarray:
     "Edges between the three tiers: the terciles of the training cells' cycle lives."
@@ -33,12 +43,13 @@ def assign_tiers(life, edges) -> np.ndarray:
 def make_labels(cells:pd.DataFrame,       # a cohort's cell table: `split` and `cycle_life` columns
                 train_split:str="train",  # split whose terciles set the tier edges
                 edges=None,               # given edges (e.g. from a saved model) instead of the training terciles
+                binary_threshold=BINARY_THRESHOLD, # life threshold of the binary task (a dataset may declare its own)
                ) -> tuple[pd.DataFrame, np.ndarray]:
-    "Labels of every cell (cycle_life, log10_cycle_life, binary_550, tiers) and the tier edges used."
-    life = cells.cycle_life.astype(float)
+    "Labels of every cell (cycle_life, log10_cycle_life, binary_<threshold>, tiers) and the tier edges used."
+    life = cells.cycle_life.astype(float); b = binary_task(binary_threshold)
     if edges is None: edges = tier_edges(life[cells.split == train_split])
     y = pd.DataFrame({"cycle_life": life, "log10_cycle_life": np.log10(life),
-                      "binary_550": (life >= BINARY_THRESHOLD).astype(int),
+                      b: (life >= binary_threshold).astype(int),
                       "tiers": assign_tiers(life, edges)}, index=cells.index)
-    y.loc[life.isna(), ["binary_550", "tiers"]] = np.nan
+    y.loc[life.isna(), [b, "tiers"]] = np.nan
     return y, np.asarray(edges, float)

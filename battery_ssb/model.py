@@ -22,12 +22,13 @@ from tqdm.auto import tqdm
 import battery_ssb
 from .data import Cohort, DataError, RunReport
 from .features import featurize, Features
-from .labels import TASKS, make_labels
+from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
 __all__ = ['MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier',
-           'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'discharge_features', 'model_spec',
-           'FittedModel', 'fit_model', 'study_inputs', 'train_models', 'load_models']
+           'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'dataset_settings', 'scorer',
+           'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs', 'train_models',
+           'load_models']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -284,6 +285,13 @@ def load_model(path) -> tuple[object, dict]:
 # %% ../nbs/04_model.ipynb #2802a871
 MODELS = ("lightgbm", "severson_variance", "elastic_net", "dummy")
 
+def dataset_settings(dataset:str) -> dict:
+    "What a dataset declares in DATASETS for its study (windows, binary threshold, published baselines, life unit); MATR's defaults otherwise."
+    from battery_ssb.data import DATASETS
+    d = DATASETS.get(dataset, {}); b = dict(d.get("baselines") or {})
+    return dict(windows=tuple(d.get("windows", (5, 100))), binary_threshold=d.get("binary_threshold", BINARY_THRESHOLD),
+                baselines=b, models=MODELS + tuple(b), life_unit=d.get("life_unit", "cycles"))
+
 LGB_GRID = dict(prior=[False, True], num_leaves=[3, 7], min_child_samples=[4, 8], n_estimators=[60, 200],
                 reg_lambda=[1.0, 10.0], colsample_bytree=[0.5])
 
@@ -294,19 +302,31 @@ def _rmse_cycles(y_log, p_log): return float(np.sqrt(np.mean((10 ** np.asarray(p
 SCORERS = {"binary_550": "balanced_accuracy", "tiers": "f1_macro",
            "cycle_life": make_scorer(_rmse_cycles, greater_is_better=False)}
 
+def scorer(task:str):
+    "The cross-validation score of `task` (every binary_<threshold> task: balanced accuracy)."
+    return SCORERS.get(task) or ("balanced_accuracy" if task_kind(task) == "classification" else None)
+
 def discharge_features(pair) -> list[str]:
     "Severson et al.'s 'discharge model' descriptors for the ΔQ pair `pair`."
     b, a = pair
     return [f"dq_{b}_{a}_min_log10", f"dq_{b}_{a}_var_log10", f"dq_{b}_{a}_skew_log10", f"dq_{b}_{a}_kurt_log10",
             "qd_first_Ah", "qd_max_minus_first_Ah"]
 
-def model_spec(model:str, task:str, window:int, columns:list, pair:tuple, y=None, seed:int=0):
+def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y=None, seed:int=0,
+               baselines:dict|None=None,  # a dataset's published baselines: name -> dict(features, kind, tasks)
+              ):
     "(estimator, descriptors, parameter grid) of `model` for `task` at `window`; None where it does not apply."
-    clf = TASKS[task] == "classification"
+    clf = task_kind(task) == "classification"
     cw = None
     if clf and y is not None:
         counts = np.bincount(np.asarray(y, int)); cw = "balanced" if counts.min() < 0.75 * counts.max() else None
-    prior = f"dq_{pair[0]}_{pair[1]}_var_log10"
+    if model in (baselines or {}):   # a published model refitted here: a linear map of its own (registered) descriptors
+        b = baselines[model]
+        if task not in b.get("tasks", ("cycle_life",)) or any(f not in columns for f in b["features"]): return None
+        if b.get("kind") == "elastic_net":
+            return LinearBaseline("regression"), list(b["features"]), dict(alpha=list(np.logspace(-4, -1, 7)), l1_ratio=[0.1, 0.5, 0.9])
+        return LinearBaseline("regression"), list(b["features"]), {}
+    prior = None if pair is None else f"dq_{pair[0]}_{pair[1]}_var_log10"
     if model == "lightgbm":
         est = (PriorBoostClassifier(class_weight=cw, random_state=seed) if clf else PriorBoostRegressor(random_state=seed))
         grid = {k: v for k, v in LGB_GRID.items() if k != "prior"}
@@ -317,9 +337,9 @@ def model_spec(model:str, task:str, window:int, columns:list, pair:tuple, y=None
         if own not in columns: return None
         if clf: return LinearBaseline("classification", class_weight=cw), [own], dict(C=list(np.logspace(-2, 2, 9)))
         return LinearBaseline("regression"), [own], {}
-    if model == "elastic_net":
-        feats = discharge_features(pair)
-        if any(f not in columns for f in feats): return None
+    if model == "elastic_net":   # Severson's discharge features where the data has Q(V) curves, else every descriptor
+        feats = discharge_features(pair) if pair is not None else []
+        if not feats or any(f not in columns for f in feats): feats = list(columns)
         if clf: return (LinearBaseline("classification", class_weight=cw), feats,
                         dict(C=list(np.logspace(-2, 1, 7)), l1_ratio=[0.1, 0.5, 0.9]))
         return LinearBaseline("regression"), feats, dict(alpha=list(np.logspace(-4, -1, 7)), l1_ratio=[0.1, 0.5, 0.9])
@@ -349,10 +369,11 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
               n_jobs:int|None=None,   # parallel CV fits (each fit is deterministic: results do not depend on it)
+              baselines:dict|None=None, # the dataset's published baselines (see model_spec)
              ) -> FittedModel|None:
     "Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it."
     target = np.log10(y.to_numpy(float)) if task == "cycle_life" else y.to_numpy(int)
-    spec = model_spec(model, task, window, list(X.columns), pair, None if task == "cycle_life" else target, seed)
+    spec = model_spec(model, task, window, list(X.columns), pair, None if task == "cycle_life" else target, seed, baselines)
     if spec is None: return None
     est, feats, grid = spec
     Xm = X[feats]
@@ -368,7 +389,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model == "lightgbm":
         grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
-    search = GridSearchCV(est, grid or {}, cv=cv, scoring=SCORERS[task], refit=False, error_score="raise",
+    search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
                           n_jobs=n_jobs if grid else None).fit(Xm, target)
     best = search.best_params_
     final = clone(est).set_params(**best)
@@ -402,6 +423,7 @@ def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Feat
     return F
 
 def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train",
+                 binary_threshold=BINARY_THRESHOLD, # life threshold of the binary task (DATASETS may declare one)
                  cache_dir=None):   # reuse the descriptors an earlier call computed for this very cohort (04 -> 05 of a run)
     "(window -> Features, labels, tier edges) of `cohort`; cells with nothing to predict at a window are left out, reported."
     life = cohort.cells.cycle_life.astype(float)
@@ -410,12 +432,12 @@ def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split
         F = _features_cached(cohort, w, peak_range_V, cache_dir)
         keep = life.notna() & (life > w)
         for c in cohort.cells.index[~keep]:
-            cohort.report.add("study", "no cycle life (censored: still above 80 % at the end of the test)" if np.isnan(life[c])
+            cohort.report.add("study", "no cycle life (censored: end of life not reached by the end of the test)" if np.isnan(life[c])
                               else f"failed at cycle {life[c]:.0f}, within the {w}-cycle window: nothing left to predict",
                               cell=c, cycle=None)
         F.X = F.X.loc[keep[F.X.index].to_numpy()]
         features[w] = F
-    labels, edges = make_labels(cohort.cells[life.notna()], train_split)
+    labels, edges = make_labels(cohort.cells[life.notna()], train_split, binary_threshold=binary_threshold)
     return features, labels, edges
 
 # %% ../nbs/04_model.ipynb #c5cf3a9c
@@ -424,14 +446,17 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                  cells:pd.DataFrame,       # the cohort's cell table (for the split)
                  tier_edges,               # edges used for `tiers`
                  train_split:str="train",  # split the models learn from
-                 tasks=tuple(TASKS), models=MODELS,
+                 tasks=None,               # default: the binary task in `labels`, tiers, cycle_life
+                 models=MODELS,            # model names; a dataset's published baselines may be added (see `baselines`)
                  seed:int=0, cv_splits:int=5, cv_repeats:int|None=None,
                  out_dir=None,             # folder to save models in (None: not saved)
                  dataset:str="", fingerprint:str="",  # provenance written into each model's JSON
                  voltage_grid=None,        # the cohort's Q(V) grid, recorded so that screening re-grids new cells alike
                  n_jobs:int|None=None,     # parallel cross-validation fits
+                 baselines:dict|None=None, # the dataset's published baselines (DATASETS[...]['baselines'])
                  progress:bool=True) -> list[FittedModel]:
     "Fit every applicable task x window x model on the training split; save them if `out_dir` is given."
+    if tasks is None: tasks = tuple(c for c in labels.columns if c.startswith("binary_")) + ("tiers", "cycle_life")
     tr = cells.index[cells.split == train_split]
     if len(tr) == 0: raise DataError(f"no cells in training split '{train_split}'")
     jobs = [(t, w, m) for t in tasks for w in sorted(features) for m in models]
@@ -440,7 +465,8 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
         F = features[w]; trw = F.X.index.intersection(tr)      # training cells still to be predicted at this window
         X = F.X.loc[trw]; y = labels.loc[trw, task]
         strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
-        fm = fit_model(model, task, w, X, y, F.pairs[0], strata, seed, cv_splits, cv_repeats, n_jobs)
+        fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
+                       baselines)
         if fm is None: continue
         fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
                        descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
