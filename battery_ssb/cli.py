@@ -19,7 +19,7 @@ __all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_P
            'run_study', 'run_benchmark', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
-STUDY_NOTEBOOKS = ("00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
+STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
 
 def notebooks_dir() -> Path:
     "The `nbs/` folder of the source checkout the package runs from."

@@ -59,3 +59,18 @@ def test_window_sees_no_later_cycle(matr):
         assert featurize(matr, 5).X.equals(f5)
     finally:
         matr.qv.q[:, late] = saved
+
+
+def test_published_facts_of_the_cells(matr):
+    """What the study notebooks used to assert on the real cells: capacities near 1.07 Ah, the main LFP discharge
+    peak near 3.22 V, log var ΔQ100-10 strongly anti-correlated with log life (Severson et al.), terciles even."""
+    from battery_ssb.cycling import dqdv, dqdv_peaks, discharge_capacity
+    assert abs(matr.qv.q[:, 0, -1].mean() - 1.06) <= 0.03 and matr.cells.cycle_life.between(100, 2500).all()
+    pk = dqdv_peaks(dqdv(matr.qv), matr.qv.voltage, v_range=(2.9, 3.4))
+    assert abs(np.nanmedian(pk["position_V"]) - 3.22) <= 0.05
+    assert abs(np.nanmedian(discharge_capacity(matr.qv)[:, 0]) - 1.07) <= 0.03
+    x = featurize(matr, 100).X["dq_100_10_var_log10"]
+    assert np.corrcoef(x, np.log10(matr.cells.cycle_life))[0, 1] < -0.85
+    y, _ = make_labels(matr.cells)
+    tiers = y.tiers[matr.cells.split == "train"].value_counts()
+    assert tiers.max() - tiers.min() <= 1
