@@ -104,6 +104,21 @@ def test_main_simulated_default_needs_no_data(tmp_path):
                                                                         "li_inventory", "interphase", "self_discharge"}
     cal = pd.read_csv(out / "calibration.csv")
     assert {"ccd_mA_cm2", "csc_mA_cm2"} <= set(cal.quantity) and (out / "figures" / "calibration.png").exists()
+    # screening the test cells as an unlabeled batch with the saved models gives the study's own predictions
+    from battery_ssb.data import Cohort
+    from battery_ssb.evaluation import screen
+    from battery_ssb.labels import TIER_NAMES
+    co = Cohort.load(next((out / "cache").glob("ssb-sim-*")))
+    batch = co.split("test"); batch.cells = batch.cells.assign(cycle_life=np.nan)
+    sc = screen(out / "models", batch)
+    w = int(sc.window.iloc[0]); p = preds[preds.window == w].set_index("cell")
+    same = p.index.intersection(sc.index)
+    assert len(same) and (sc.loc[same, "predicted_tier"] == p.loc[same, "predicted_tier"]).all()
+    assert np.allclose(sc.loc[same, "predicted_cycle_life"], p.loc[same, "predicted_cycle_life"], rtol=1e-9)
+    assert np.allclose(sc[[f"p_{t}" for t in TIER_NAMES]].sum(1), 1.0)
+    import pytest
+    with pytest.raises(Exception, match="the window-10 models need the first 10"):   # fewer cycles than the window: refused
+        screen(out / "models", batch.first_cycles(9), window=10)
 
 
 def test_study_notebooks_run_without_their_unit_tests(tmp_path):
