@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
            'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'QVCurves', 'Cohort', 'matr_split_folders',
            'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root', 'find_dataset', 'load_dataset',
-           'study_cohort']
+           'study_cohort', 'check_params']
 
 # %% ../nbs/00_data.ipynb #a594998c
 class DataError(ValueError):
@@ -479,3 +479,33 @@ def study_cohort(dataset:str="matr",   # a key of DATASETS
                    progress=False)
     co.data_note = f"SYNTHETIC FIXTURE (no real data configured): {len(co)} cells in the MATR layout; not batteries"
     return co
+
+# %% ../nbs/00_data.ipynb #88909410
+def check_params(dataset:str="ssb-sim",   # a key of DATASETS
+                 windows=None,            # early-life windows: list of ints >= 0 (or its text)
+                 n_cells=None,            # cells of a simulated cohort: int >= 10
+                 seed=None,               # seed: int >= 0
+                 cv_repeats=None,         # CV repeats: None or int >= 1
+                 n_jobs=None,             # parallel work: -1 or int >= 1
+                ) -> dict:
+    "Study parameters as the notebooks use them (text from papermill's -p accepted); DataError naming a bad one."
+    def as_int(name, v, lo, allow=()):
+        if v is None or v in allow: return v
+        try: x = int(str(v).strip()) if not isinstance(v, (int, np.integer)) or isinstance(v, bool) else int(v)
+        except ValueError: raise DataError(f"parameter {name}={v!r}: expected an integer") from None
+        if isinstance(v, bool) or x < lo: raise DataError(f"parameter {name}={v!r}: expected an integer >= {lo}")
+        return x
+    if dataset not in DATASETS: raise DataError(f"parameter dataset={dataset!r}: expected one of {sorted(DATASETS)}")
+    if windows is not None:
+        w = windows
+        if isinstance(w, str):
+            try: w = json.loads(w) if w.strip().startswith("[") else w.replace(",", " ").split()
+            except json.JSONDecodeError: raise DataError(f"parameter windows={windows!r}: expected a list of integers, e.g. [5, 100]") from None
+        if isinstance(w, (int, np.integer)): w = [w]
+        if not isinstance(w, (list, tuple)) or not w:
+            raise DataError(f"parameter windows={windows!r}: expected a list of integers, e.g. [5, 100]")
+        w = [as_int("windows", x, 0) for x in w]
+        if len(set(w)) < len(w): raise DataError(f"parameter windows={windows!r}: a window is repeated")
+        windows = sorted(w)
+    return dict(dataset=dataset, windows=windows, n_cells=as_int("n_cells", n_cells, 10), seed=as_int("seed", seed, 0),
+                cv_repeats=as_int("cv_repeats", cv_repeats, 1), n_jobs=-1 if str(n_jobs).strip() == "-1" else as_int("n_jobs", n_jobs, 1))
