@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 import battery_ssb
-from .data import DATASETS, Cohort, DataError, RunReport, find_dataset
+from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'notebooks_dir', 'study_notebook',
-           'run_study', 'run_benchmark', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
+__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'notebooks_dir',
+           'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report', 'run_summary',
+           'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
@@ -53,6 +54,8 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               progress:bool=True) -> dict:
     "Execute the study notebooks in order with papermill; returns the metrics document and timings."
     import papermill as pm
+    chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs)
+    windows = chk["windows"]                                # every parameter checked before any work
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
     if windows is None: windows = DATASETS[dataset].get("windows", (5, 100))
     out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
@@ -64,8 +67,10 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress):
+    with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
+        bar = tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
+        for name in bar:
+            bar.set_postfix_str(f"{name}: {NOTEBOOK_WORK.get(name, '')}")
             t = time.time()
             src = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
             declared = pm.inspect_notebook(str(src))                     # pass each notebook only what it declares
@@ -73,6 +78,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                                 parameters={k: v for k, v in params.items() if k in declared},
                                 kernel_name=kernel, cwd=str(nbs), progress_bar=False)
             timings[name] = round(time.time() - t, 1)
+    write_report(out, STUDY_NOTEBOOKS)
     doc = json.loads((out / "metrics.json").read_text())
     run = dict(params, timings_s=timings, total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__)
     (out / "run.json").write_text(json.dumps(run, indent=1))
@@ -108,6 +114,60 @@ def run_benchmark(out="runs/benchmark",   # run folder
     (out / "run.json").write_text(json.dumps(run, indent=1))
     return dict(metrics=doc, run=run)
 
+# %% ../nbs/05a_cli.ipynb #60c197f3
+NOTEBOOK_WORK = {"00a_simulate": "simulating the cohort (simulated datasets)", "00_data": "loading the data",
+                 "01_cycling": "dQ/dV", "02_features": "descriptors of every window", "03_labels": "labels and tiers",
+                 "04_model": "training (cross-validated)", "05_evaluation": "evaluation, oracles, SHAP, figures"}
+
+from contextlib import contextmanager
+@contextmanager
+def kernel_messages_to(path):
+    "While running notebooks, send what kernels print on stderr (e.g. ipykernel's TCP warning) to `path`; yields the terminal."
+    sys.stderr.flush(); saved = os.dup(2)
+    with open(path, "a") as log:
+        os.dup2(log.fileno(), 2)
+        term = os.fdopen(os.dup(saved), "w", buffering=1)
+        try: yield term
+        finally:
+            sys.stderr.flush(); os.dup2(saved, 2); os.close(saved); term.close()
+
+def write_report(out,        # a run folder
+                 names,      # its executed notebooks, in order
+                ) -> Path:
+    "One HTML page of the run's executed notebooks (prose, code, tables and figures): OUTDIR/report.html."
+    import nbformat
+    from nbconvert import HTMLExporter
+    out = Path(out); parts = []
+    for name in names:
+        p = out / "notebooks" / f"{name}.ipynb"
+        if p.exists():
+            body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.read(p, as_version=4))
+            parts.append(f'<section id="{name}"><h1 class="nb">{name}</h1>{body}</section>')
+    toc = "".join(f'<li><a href="#{n}">{n}</a></li>' for n in names)
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>battery_ssb run: {out.name}</title>"
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}pre{background:#f6f6f6;overflow-x:auto}"
+            "img{max-width:100%}table{border-collapse:collapse;font-size:85%}td,th{border:1px solid #ccc;padding:2px 5px}</style>"
+            f"</head><body><h1>battery_ssb study run: {out.name}</h1><ul>{toc}</ul>{''.join(parts)}</body></html>")
+    (out / "report.html").write_text(page, encoding="utf-8"); return out / "report.html"
+
+def run_summary(doc:dict,             # metrics.json of a run
+                top:int=3) -> str:
+    "A few lines on a run's test results: per task and window, LightGBM beside the dummy (and the oracle bounds)."
+    r = pd.DataFrame(doc["results"]); r = r[r.split != "train"]
+    if not len(r): return "no test split scored"
+    lines = [f"data: {doc['data']}"]
+    for (task, w, s), g in r.groupby(["task", "window", "split"], sort=False):
+        m = "rmse" if "rmse" in g and g.rmse.notna().any() and task == "cycle_life" else "accuracy"
+        v = g.set_index("model")[m]
+        show = [k for k in ("lightgbm", "elastic_net", "dummy", "gbdt_recorded_only", "oracle_fingerprints", "oracle_rerun") if k in v.index]
+        lines.append(f"  {task:<12} {w:>3} cycles {s:<6} {m}: " + ", ".join(f"{k} {v[k]:.3g}" for k in show))
+    gap = pd.DataFrame(doc.get("oracle_gap", []))
+    if len(gap):
+        g = gap[(gap.model == "lightgbm") & (gap.metric.isin(["accuracy", "rmse"]))]
+        lines.append("  LightGBM closes of the dummy-to-oracle_rerun gap: " +
+                     ", ".join(f"{t} w{w} {v:.0%}" for t, w, v in zip(g.task, g.window, g.gap_closed)))
+    return "\n".join(lines)
+
 # %% ../nbs/05a_cli.ipynb #114b7845
 def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--dataset", default="ssb-sim", choices=sorted(DATASETS),
@@ -120,10 +180,13 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--cv-repeats", type=int, default=None, help="repeats of 5-fold cross-validation (default: 3 below 100 training cells, else 1)")
     p.add_argument("--figures-dir", default=None, help="where PNG figures go (default: OUTDIR/figures)")
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
+    p.add_argument("--n-jobs", type=int, default=-1, help="parallel work: -1 for all cores (default); results do not depend on it")
+    p.add_argument("--quiet", action="store_true", help="no progress bar; only the closing lines")
 
 def parser() -> argparse.ArgumentParser:
     "`battery-ssb` and its sub-commands."
     p = argparse.ArgumentParser(prog="battery-ssb", description="Early prediction of cell performance tiers and lifetime.")
+    p.add_argument("--version", action="version", version=f"battery_ssb {battery_ssb.__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     _add_run_args(sub.add_parser("run", help="run the study notebooks end to end (same as python main.py)"))
     s = sub.add_parser("summarize", help="one row per cycle of one cell's raw files")
@@ -235,10 +298,11 @@ def main(argv=None) -> int:
         elif args.command == "run":
             t = time.time()
             res = run_study(args.dataset, args.data_dir, args.out, args.seed, args.windows, args.cv_repeats, args.figures_dir,
-                            args.n_cells)
+                            args.n_cells, args.n_jobs, progress=not args.quiet)
             m = res["metrics"]
-            print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions "
-                  f"-> {res['run']['out_dir']}/metrics.json ({time.time() - t:.0f} s)\ndata: {m['data']}")
+            print(run_summary(m))
+            print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions -> {res['run']['out_dir']}"
+                  f" (metrics.json, predictions.csv, report.html; {time.time() - t:.0f} s)")
     except DataError as e:
         print(f"battery-ssb: {e}", file=sys.stderr); return 2
     return 0
