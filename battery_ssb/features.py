@@ -12,9 +12,13 @@ from functools import cached_property
 from typing import Callable
 import numpy as np
 import pandas as pd
-from scipy import stats
 from .data import Cohort, DataError
 from .cycling import discharge_capacity, dqdv, dqdv_peaks
+
+def _stats():
+    "scipy.stats, imported on first use (half a second of import time a worker that only reads cells never pays)."
+    from scipy import stats
+    return stats
 
 # %% auto #0
 __all__ = ['REGISTRY', 'CYCLE_QUANTITIES', 'TRAJECTORY_STATS', 'RECORDED_DESCRIPTORS', 'Descriptor', 'descriptor',
@@ -175,15 +179,15 @@ def _log10abs(x):
 _pair(lambda d: d.min(1), "min_Ah", "Ah", "minimum over voltage of ΔQ_b-a(V)")
 _pair(lambda d: d.mean(1), "mean_Ah", "Ah", "mean over voltage of ΔQ_b-a(V)")
 _pair(lambda d: d.var(1), "var_Ah2", "Ah^2", "variance over voltage of ΔQ_b-a(V)")
-_pair(lambda d: stats.skew(d, axis=1), "skew", "1", "skewness over voltage of ΔQ_b-a(V)")
-_pair(lambda d: stats.kurtosis(d, axis=1, fisher=False), "kurt", "1", "Pearson kurtosis over voltage of ΔQ_b-a(V)")
+_pair(lambda d: _stats().skew(d, axis=1), "skew", "1", "skewness over voltage of ΔQ_b-a(V)")
+_pair(lambda d: _stats().kurtosis(d, axis=1, fisher=False), "kurt", "1", "Pearson kurtosis over voltage of ΔQ_b-a(V)")
 for _q in (5, 50, 95):
     _pair(lambda d, _q=_q: np.percentile(d, _q, axis=1), f"q{_q:02d}_Ah", "Ah", f"{_q}th percentile over voltage of ΔQ_b-a(V)")
 _pair(lambda d: _log10abs(d.min(1)), "min_log10", "log10(Ah)", "log10 |minimum of ΔQ_b-a(V)| (Severson et al.)")
 _pair(lambda d: _log10abs(d.mean(1)), "mean_log10", "log10(Ah)", "log10 |mean of ΔQ_b-a(V)| (Severson et al.)")
 _pair(lambda d: _log10abs(d.var(1)), "var_log10", "log10(Ah^2)", "log10 variance of ΔQ_b-a(V): Severson's single predictor")
-_pair(lambda d: _log10abs(stats.skew(d, axis=1)), "skew_log10", "1", "log10 |skewness of ΔQ_b-a(V)| (Severson et al.)")
-_pair(lambda d: _log10abs(stats.kurtosis(d, axis=1, fisher=False)), "kurt_log10", "1", "log10 kurtosis of ΔQ_b-a(V) (Severson et al.)")
+_pair(lambda d: _log10abs(_stats().skew(d, axis=1)), "skew_log10", "1", "log10 |skewness of ΔQ_b-a(V)| (Severson et al.)")
+_pair(lambda d: _log10abs(_stats().kurtosis(d, axis=1, fisher=False)), "kurt_log10", "1", "log10 kurtosis of ΔQ_b-a(V) (Severson et al.)")
 
 # %% ../nbs/02_features.ipynb #7edb5e0d
 @descriptor("qd_first_Ah", "Ah", "capacity", "discharge capacity of the first recorded cycle")
@@ -281,9 +285,9 @@ _CE = ("cycles:coulombic_efficiency",)
 descriptor("ce_loss_mean", "1", "coulombic_efficiency", "mean of 1 - CE over the window", _CE)(lambda ctx: np.nanmean(_ce_loss(ctx), 1))
 descriptor("ce_loss_var", "1", "coulombic_efficiency", "variance of 1 - CE over the window", _CE)(lambda ctx: np.nanvar(_ce_loss(ctx), 1))
 descriptor("ce_loss_skew", "1", "coulombic_efficiency", "skewness of 1 - CE over the window's cycles", _CE)(
-    lambda ctx: stats.skew(_ce_loss(ctx), axis=1, nan_policy="omit"))
+    lambda ctx: _stats().skew(_ce_loss(ctx), axis=1, nan_policy="omit"))
 descriptor("ce_loss_kurt", "1", "coulombic_efficiency", "Pearson kurtosis of 1 - CE over the window's cycles", _CE)(
-    lambda ctx: stats.kurtosis(_ce_loss(ctx), axis=1, fisher=False, nan_policy="omit"))
+    lambda ctx: _stats().kurtosis(_ce_loss(ctx), axis=1, fisher=False, nan_policy="omit"))
 descriptor("ce_loss_sum", "1", "coulombic_efficiency", "sum of 1 - CE over the window: charge lost as a fraction of a cycle", _CE)(
     lambda ctx: np.nansum(_ce_loss(ctx), 1))
 @descriptor("ce_loss_decay_rate_per_cycle", "1/cycle", "coulombic_efficiency", "slope of ln(1 - CE) against cycle (negative: inefficiency decays)", _CE)
