@@ -600,15 +600,28 @@ def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv ex
     elif path.suffix.lower() == ".res":
         df, info = read_arbin_res(path); row_offset = 1
     else:
-        df = _read_csv(path); info = arbin_metadata(path); row_offset = 2
+        df = _read_csv(path, fast=True); info = arbin_metadata(path); row_offset = 2
     cmap = column_map_from_aliases(df.columns, ARBIN_ALIASES, ARBIN_DEFAULT_UNITS, path, "Arbin",
                                    optional=("step_index", "cycle_index"))
     std, notes = standardize(df, cmap, path, cell, report, row_offset=row_offset)
     if "metadata_file" in info: notes["metadata"] = f"{info['metadata_file']}: test id, channel, start time read with the run"
     return _run(path, df, std, notes, "Arbin", info, cmap=cmap, row_offset=row_offset)
 
-def _read_csv(path, **kw) -> pd.DataFrame:
-    try: df = pd.read_csv(path, **kw)
+def _read_csv_arrow(path) -> pd.DataFrame|None:
+    "A plain comma-separated table through pyarrow's multi-threaded parser; None where pandas should read it instead."
+    import pyarrow as pa, pyarrow.csv as pacsv
+    try: t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # "" is NaN, as in pandas
+    except (pa.ArrowException, OSError, UnicodeDecodeError): return None
+    names = [n.lstrip("\ufeff") for n in t.column_names]
+    # dates, times, blank or repeated names: pyarrow reads them otherwise than pandas (time types, no 'Unnamed: 0' or '.1')
+    if len(set(names)) < len(names) or "" in names or any(pa.types.is_temporal(f.type) for f in t.schema): return None
+    # an empty column is pyarrow's null type: NaN floats, as pandas reads it
+    schema = pa.schema([pa.field(n, pa.float64() if pa.types.is_null(f.type) else f.type) for n, f in zip(names, t.schema)])
+    return t.rename_columns(names).cast(schema).to_pandas()
+
+def _read_csv(path, fast:bool=False, **kw) -> pd.DataFrame:
+    df = _read_csv_arrow(path) if fast and not kw else None
+    try: df = pd.read_csv(path, **kw) if df is None else df
     except pd.errors.EmptyDataError: raise DataError(f"{path}: file is empty")
     except pd.errors.ParserError as e: raise DataError(f"{path}: not a readable table ({e})")
     except UnicodeDecodeError as e: raise DataError(f"{path}: not a text table ({e})")
@@ -715,7 +728,7 @@ def read_battery_archive_file(path,                       # a Battery Archive *_
                              ) -> dict:
     "One Battery Archive `*_timeseries.csv` read into the schema (a run dict); its `*_cycle_data.csv` cross-checked."
     path = Path(path); report = report if report is not None else RunReport()
-    df = _read_csv(path)
+    df = _read_csv(path, fast=True)
     cmap = column_map_from_aliases(df.columns, BA_ALIASES, ARBIN_DEFAULT_UNITS, path, "Battery Archive timeseries")
     std, notes = standardize(df, cmap, path, cell, report)
     cyc_file = path.with_name(path.name.replace("timeseries", "cycle_data"))

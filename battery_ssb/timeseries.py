@@ -1041,9 +1041,9 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
         raise DataError(f"two paths are the same cell: {sorted({c for c in ids if ids.count(c) > 1})}")
     kw = dict(cache_dir=None if cache_dir is None else str(cache_dir), max_cycle=max_cycle, L_cm=L_cm)
     res = map_cells([(str(p), c) for p, c in zip(paths, given)], kw, workers, scheduler, progress, f"{dataset}: cells")
-    parts = []
+    parts, srcs = [], []
     for p, c, (status, value, info) in zip(paths, ids, res):
-        if status == "ok": parts.append(value)
+        if status == "ok": parts.append(value); srcs.append(str(p))
         else: report.add("read", f"cell failed, excluded (the other cells go on): {value}", cell=c, file=p)
         if stats is not None:
             stats.append(dict(cell=c, status=status, n_samples=value.meta.get("n_samples") if status == "ok" else None, **info))
@@ -1051,7 +1051,6 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
         raise DataError(f"none of the {len(paths)} cells could be read and analysed; first: {ids[0]}: {res[0][1]}")
     ok = [p.cell for p in parts]
     if cells is None:
-        src = dict(zip(ids, map(str, paths)))
-        cells = pd.DataFrame(dict(split="new", source=[src[c] for c in ok], chemistry="", protocol="",
+        cells = pd.DataFrame(dict(split="new", source=srcs, chemistry="", protocol="",
                                   nominal_capacity_Ah=np.nan, cycle_life=np.nan), index=pd.Index(ok, name="cell"))
     return cohort_from_tables(parts, cells.loc[ok], dataset, grid, report, data_note)
