@@ -104,7 +104,7 @@ if __name__ == "__main__":
             print(f"  after / before, samples/s per core: cold {b[0]['cpu'] / c[0]['cpu']:.1f}x, warm {b[1]['cpu'] / c[1]['cpu']:.1f}x"
                   f" (warm after vs cold before {b[0]['cpu'] / c[1]['cpu']:.1f}x)")
     if a.beep_python:
-        r = timed([a.beep_python, str(REPO / "bench" / "beep_featurize.py"), str(csv), "--window", str(a.window)])
+        r = timed([str(Path(a.beep_python).absolute()), str(REPO / "bench" / "beep_featurize.py"), str(csv), "--window", str(a.window)])
         if not r["ok"]: print(f"BEEP failed: {r['err']}")
         else:
             bj = json.loads(r["out"].strip().splitlines()[-1])
