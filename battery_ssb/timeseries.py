@@ -945,19 +945,28 @@ def cell_tables(path,                       # one cell: an export file or a fold
 # %% ../nbs/01a_timeseries.ipynb #2f13c25b
 def _cell_task(path:str, cell:str|None, kw:dict) -> tuple:
     "`cell_tables` for one cell, never raising: ('ok', CellTables, info) or ('failed', reason, info); info: where, how long, peak memory."
-    import resource, socket, time
+    import socket, time
     t0, c0 = time.perf_counter(), time.process_time()
     try: res = ("ok", cell_tables(path, cell=cell, **kw))
     except Exception as e:   # any failure of one cell is its own: reported with the reason, the others go on
         res = ("failed", str(e) if isinstance(e, DataError) else f"{type(e).__name__}: {e}")
     return res + (dict(host=socket.gethostname(), pid=os.getpid(), wall_s=time.perf_counter() - t0,
-                       cpu_s=time.process_time() - c0, peak_rss_MB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),)
+                       cpu_s=time.process_time() - c0, peak_rss_MB=_peak_rss_MB()),)
+
+def _peak_rss_MB() -> float:
+    "Peak resident memory of this process in MB (VmHWM; getrusage's can carry a forking parent's peak)."
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 def _map_pool(task, items, kw, workers, out, bar):
     "Run the tasks in `workers` local processes; a pool broken by a dying worker is restarted once for the cells left."
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
-    ctx = mp.get_context("forkserver"); ctx.set_forkserver_preload(["battery_ssb.timeseries", "battery_ssb.readers"])
+    ctx = mp.get_context("spawn")   # fresh interpreters, children of this process (their CPU time is accounted to it)
     todo, died = list(range(len(items))), ""
     for _ in range(2):
         with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx) as ex:

@@ -26,7 +26,8 @@ for F, hp in ((CycleSummaryStats, dict(cycle_comp_num=[10, a.window], statistics
               (DeltaQFastCharge, dict(init_pred_cycle=10, mid_pred_cycle=a.window - 9, final_pred_cycle=a.window, n_nominal_cycles=40))):
     f = F(dp, hp); ok, why = f.validate()
     if not ok: feats[F.__name__] = f"not valid: {why}"; continue
-    f.create_features(); feats[F.__name__] = int(f.features.shape[1])
+    try: f.create_features(); feats[F.__name__] = int(f.features.shape[1])
+    except Exception as e: feats[F.__name__] = f"failed: {type(e).__name__}: {str(e)[:120]}"   # BEEP's own error, recorded
 out["features_s"] = time.perf_counter() - t
 out.update(features=feats, wall_s=time.perf_counter() - t_start, cpu_s=time.process_time() - c_start,
            peak_rss_MB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

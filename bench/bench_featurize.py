@@ -10,7 +10,7 @@ DateTime, ..., Temperature`, written here from the stitched cell) because BEEP r
 in its own venv (`--beep-python`, e.g. `.venv-beep/bin/python` after `python -m venv .venv-beep &&
 .venv-beep/bin/pip install beep`), never in battery_ssb's: see bench/beep_featurize.py for what it computes.
 The load average is printed: the machine may be shared; take the best of --repeat.
-Usage: python bench/bench_featurize.py [--ref ee526dc] [--beep-python PY] [--copies 8] [--repeat 2] [--window 100]
+Usage: python bench/bench_featurize.py [--ref ee526dc] [--beep-python PY] [--copies 16] [--repeat 2] [--window 100]
 (data: $BATTERY_SSB_DATA/calce-cs2/CS2_35)"""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -77,7 +77,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", default="ee526dc", help="git revision timed as 'before' (default: the code the issue timed)")
     ap.add_argument("--beep-python", default=None, help="python of a venv with BEEP installed")
-    ap.add_argument("--copies", type=int, default=8); ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--copies", type=int, default=16); ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--window", type=int, default=100)
     a = ap.parse_args()
     folder = Path(os.environ.get("BATTERY_SSB_DATA", "../shared/data")) / "calce-cs2" / "CS2_35"
@@ -114,18 +114,20 @@ if __name__ == "__main__":
             print(f"  battery_ssb / BEEP, wall: cold {r['wall'] / cold['wall']:.1f}x faster, warm {r['wall'] / warm['wall']:.1f}x faster;"
                   f" CPU: cold {r['cpu'] / cold['cpu']:.1f}x, warm {r['cpu'] / warm['cpu']:.1f}x")
     else: print("BEEP: not timed (no --beep-python); BEEP reads Arbin CSV, not the .xlsx runs")
-    # a batch of hard-linked copies: imports paid once, cells spread over the cores
-    cells = link_copies(folder, tmp / "copies", a.copies)
+    # batches of hard-linked copies: imports paid once per process, cells spread over the cores
+    cells = link_copies(folder, tmp / "copies", max(a.copies, 4))
+    print(f"batch of 4 hard-linked copies of CS2_35 ({4 * n:,} samples), xlsx, cold:")
+    for w in (1, 2):
+        print(line(f"after cold, {w} process{'es' if w > 1 else ''}", 4 * n,
+                   featurize(None, cells[:4], tmp / "b.csv", tmp / f"cache-cold{w}", a.window, workers=w)))
     N = n * a.copies
-    print(f"batch of {a.copies} hard-linked copies of CS2_35 ({N:,} samples), xlsx:")
-    cache = tmp / "cache-batch"
-    for label, kw in (("after cold, 1 process", dict(workers=1)), ("after cold, 2 processes", dict(workers=2))):
-        shutil.rmtree(cache, ignore_errors=True)
-        print(line(label, N, featurize(None, cells, tmp / "b.csv", cache, a.window, **kw)))
-    for label, kw in (("after warm, 1 process", dict(workers=1)), ("after warm, 2 processes", dict(workers=2))):
-        print(line(label, N, featurize(None, cells, tmp / "b.csv", cache, a.window, repeat=a.repeat, **kw)))
-    cache = tmp / "cache-batch-before"
-    featurize(rev, cells, tmp / "b.csv", cache, a.window)
-    print(line("before warm (one process, its only mode)", N, featurize(rev, cells, tmp / "b.csv", cache, a.window, repeat=a.repeat)))
+    print(f"batch of {a.copies} hard-linked copies ({N:,} samples), warm (each cache filled by a first run):")
+    featurize(None, cells, tmp / "b.csv", tmp / "cache-batch", a.window, workers=2)
+    for w in (1, 2):
+        print(line(f"after warm, {w} process{'es' if w > 1 else ''}", N,
+                   featurize(None, cells, tmp / "b.csv", tmp / "cache-batch", a.window, workers=w, repeat=a.repeat)))
+    featurize(rev, cells, tmp / "b.csv", tmp / "cache-batch-before", a.window)
+    print(line("before warm (one process, its only mode)", N,
+               featurize(rev, cells, tmp / "b.csv", tmp / "cache-batch-before", a.window, repeat=a.repeat)))
     print(f"load average {os.getloadavg()[0]:.2f}")
     shutil.rmtree(tmp, ignore_errors=True)

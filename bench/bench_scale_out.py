@@ -12,7 +12,7 @@ workers; with --serial also one process. Results of the modes are checked to be 
 For a real cluster, give its scheduler's address instead of a LocalCluster (`--scheduler tcp://host:8786`); the
 files and the cache folder must then be at the same paths on every worker (a shared file system).
 Usage: python bench/bench_scale_out.py [--cells 1000] [--workers 2] [--window 10] [--serial] [--scheduler ADDR]"""
-import argparse, os, resource, shutil, sys, tempfile, time, warnings
+import argparse, os, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -57,11 +57,12 @@ def show(r):
           f"({r['samples'] / r['analysis_s']:,.0f} samples/s), descriptors {r['descriptors_s']:5.1f} s, "
           f"total {r['analysis_s'] + r['descriptors_s']:7.1f} s")
     print(f"    {len(w)} worker process(es): cells {w.cells.tolist()}, CPU s {[round(x, 1) for x in w.cpu_s]}, "
-          f"peak RSS MB {[round(x) for x in w.peak_rss_MB]}; calling process peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"peak RSS MB {[round(x) for x in w.peak_rss_MB]}; calling process peak RSS {_peak_rss_MB():.0f} MB")
 
 
 if __name__ == "__main__":
+    warnings.simplefilter("ignore"); os.environ["PYTHONWARNINGS"] = "ignore"   # the readers' date-format notices, workers too
+    from battery_ssb.timeseries import _peak_rss_MB
     ap = argparse.ArgumentParser()
     ap.add_argument("--cells", type=int, default=1000); ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--window", type=int, default=10); ap.add_argument("--serial", action="store_true")
