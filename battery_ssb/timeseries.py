@@ -987,7 +987,7 @@ def _map_dask(task, items, kw, workers, scheduler, out, bar):
     cluster = (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                             silence_logs=logging.ERROR) if scheduler == "local" else None)
     try:
-        client = Client(cluster if cluster is not None else scheduler, timeout="30s")
+        client = Client(cluster if cluster is not None else scheduler)   # waits distributed.comm.timeouts.connect
     except (OSError, TimeoutError) as e:
         if cluster is not None: cluster.close()
         raise DataError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})")

@@ -2,7 +2,8 @@
 battery_ssb) reads an Arbin CSV, structures it and computes its early-life features of cycles <= N, timed.
 
 What runs is what a BEEP user runs for early-life features: `ArbinDatapath.from_file`, the raw data cut to cycles
-<= N (the same cut battery_ssb makes; without it BEEP would structure every cycle of the file), `structure()`
+<= N + 1 (the cut battery_ssb makes, plus the one cycle DeltaQFastCharge's check wants beyond N; without a cut BEEP
+would structure every cycle of the file), `structure()`
 (per-cycle interpolation), then `CycleSummaryStats` (cycles 10 and N) and `DeltaQFastCharge` (Severson's ΔQ
 features, cycles 10, N-9, N). Prints one JSON line: seconds per stage, CPU seconds, features computed.
 Usage (BEEP's venv): python bench/beep_featurize.py FILE.csv [--window 100] [--no-cut]"""
@@ -19,7 +20,7 @@ a = ap.parse_args()
 out = dict(tool="beep", import_s=time.perf_counter() - t_start)
 t = time.perf_counter(); dp = ArbinDatapath.from_file(a.path); out["read_s"] = time.perf_counter() - t
 out["samples"] = len(dp.raw_data)
-if not a.no_cut: dp.raw_data = dp.raw_data[dp.raw_data.cycle_index <= a.window].reset_index(drop=True)
+if not a.no_cut: dp.raw_data = dp.raw_data[dp.raw_data.cycle_index <= a.window + 1].reset_index(drop=True)
 t = time.perf_counter(); dp.structure(); out["structure_s"] = time.perf_counter() - t
 t = time.perf_counter(); feats = {}
 for F, hp in ((CycleSummaryStats, dict(cycle_comp_num=[10, a.window], statistics=["var", "min", "mean", "skew", "kurtosis", "abs", "square"])),

@@ -120,6 +120,10 @@ if __name__ == "__main__":
     for w in (1, 2):
         print(line(f"after cold, {w} process{'es' if w > 1 else ''}", 4 * n,
                    featurize(None, cells[:4], tmp / "b.csv", tmp / f"cache-cold{w}", a.window, workers=w)))
+    csvs = []
+    for i in range(4):
+        d = tmp / "csv-copies" / f"CS2_35c{i:02d}.csv"; d.parent.mkdir(exist_ok=True); os.link(csv, d); csvs.append(d)
+    print(line("after cold, 1 process, 4 copies of the CSV", 4 * n, featurize(None, csvs, tmp / "b.csv", tmp / "cache-csv", a.window)))
     N = n * a.copies
     print(f"batch of {a.copies} hard-linked copies ({N:,} samples), warm (each cache filled by a first run):")
     featurize(None, cells, tmp / "b.csv", tmp / "cache-batch", a.window, workers=2)

@@ -56,8 +56,10 @@ def test_local_cluster_from_the_api_and_per_worker_stats(batch):
 
 def test_unreachable_scheduler_is_one_clear_line(batch, tmp_path, capsys):
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    code = main(["featurize", str(batch[0]), "--window", "6", "--out", str(tmp_path / "x.csv"),
-                 "--scheduler", "tcp://127.0.0.1:9"])
+    import dask
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):   # nothing listens on port 9
+        code = main(["featurize", str(batch[0]), "--window", "6", "--out", str(tmp_path / "x.csv"),
+                     "--scheduler", "tcp://127.0.0.1:9"])
     assert code == 2 and "cannot reach the Dask scheduler" in capsys.readouterr().err
 
 
