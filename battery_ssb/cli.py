@@ -15,19 +15,24 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'notebooks_dir',
-           'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report', 'run_summary',
-           'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
+__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'default_workers',
+           'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report',
+           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
 
+def default_workers() -> int:
+    "Cores this process may run on: the default number of worker processes."
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
 def notebooks_dir() -> Path:
-    "The `nbs/` folder of the source checkout the package runs from."
-    d = Path(battery_ssb.__file__).resolve().parent.parent / "nbs"
-    if not all((d / f"{n}.ipynb").exists() for n in STUDY_NOTEBOOKS):
-        raise DataError(f"study notebooks not found in {d}: run from a source checkout installed with `pip install -e .`")
-    return d
+    "The study notebooks: installed with the package (`battery_ssb/nbs`), else the `nbs/` of the source checkout."
+    pkg = Path(battery_ssb.__file__).parent
+    for d in (pkg / "nbs", pkg.resolve().parent / "nbs"):
+        if all((d / f"{n}.ipynb").exists() for n in STUDY_NOTEBOOKS): return d
+    raise DataError(f"study notebooks not found in {pkg / 'nbs'}: reinstall battery_ssb (pip install battery_ssb) "
+                    "or run from a source checkout")
 
 def study_notebook(src,   # a study notebook of nbs/
                    dst,   # where to write the copy a study run executes
@@ -51,7 +56,10 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               n_cells:int=300,           # cells of a simulated dataset (ssb-sim)
               n_jobs:int=-1,             # parallel cross-validation fits (-1: all cores; results do not depend on it)
               kernel:str="python3",      # Jupyter kernel papermill runs the notebooks in
-              progress:bool=True) -> dict:
+              progress:bool=True,        # progress bar over the notebooks
+              workers:int|None=None,     # raw datasets: processes reading and analysing cells (None: all cores)
+              scheduler:str|None=None,   # raw datasets: Dask scheduler ('local' or tcp://host:port) for those tasks
+             ) -> dict:
     "Execute the study notebooks in order with papermill; returns the metrics document and timings."
     import papermill as pm
     chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs)
@@ -66,6 +74,11 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     nbs, timings = notebooks_dir(), {}
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    # how raw cells are read and analysed (`load_raw_dataset`), passed to the kernels through their environment; the
+    # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
+    os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"))
+    if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
+    else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
     import tempfile
     with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
         bar = tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
@@ -80,7 +93,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
             timings[name] = round(time.time() - t, 1)
     write_report(out, STUDY_NOTEBOOKS)
     doc = json.loads((out / "metrics.json").read_text())
-    run = dict(params, timings_s=timings, total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__)
+    run = dict(params, workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, timings_s=timings, total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__)
     (out / "run.json").write_text(json.dumps(run, indent=1))
     return dict(metrics=doc, run=run)
 
@@ -182,6 +195,15 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
     p.add_argument("--n-jobs", type=int, default=-1, help="parallel work: -1 for all cores (default); results do not depend on it")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the closing lines")
+    _add_scale_args(p, "raw datasets: ")
+
+def _add_scale_args(p:argparse.ArgumentParser, what:str=""):
+    p.add_argument("--workers", type=int, default=None,
+                   help=f"{what}processes reading and analysing cells, one task per cell (default: all cores); with "
+                        "--scheduler local, the number of Dask workers")
+    p.add_argument("--scheduler", default=None,
+                   help=f"{what}run the per-cell tasks on Dask: 'local' (a LocalCluster of --workers processes) or the "
+                        "address of a running scheduler, e.g. tcp://host:8786 (needs the extra: pip install 'battery_ssb[dask]')")
 
 def parser() -> argparse.ArgumentParser:
     "`battery-ssb` and its sub-commands."
@@ -204,7 +226,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output .csv or .parquet")
     r.add_argument("--window", type=int, default=None, help="window of the models to use (default: the largest the cells reach)")
     r.add_argument("--nominal-capacity", type=float, default=None, help="nominal capacity in Ah (for C-rate descriptors)")
-    for q in (f, r): q.add_argument("--cache-dir", default=None, help="Parquet cache of parsed files")
+    for q in (f, r):
+        q.add_argument("--cache-dir", default=None, help="cache of parsed files and of each cell's derived tables")
+        _add_scale_args(q)
     b = sub.add_parser("benchmark", help="every real dataset present, beside the published numbers (notebook 05b)")
     b.add_argument("--out", default="runs/benchmark", help="run folder (default: runs/benchmark)")
     b.add_argument("--datasets", nargs="+", default=None, choices=sorted(REAL_DATASETS),
@@ -237,33 +261,36 @@ def summarize(path, out, fmt:str|None=None) -> pd.DataFrame:
     _write_table(tab, out); _write_report(report, out)
     return tab
 
-def _raw_cohort(paths, cache_dir=None, nominal_Ah=None, grid=None, max_cycle:int|None=None) -> Cohort:
+def _raw_cohort(paths, cache_dir=None, nominal_Ah=None, grid=None, max_cycle:int|None=None, workers:int|None=None,
+                scheduler:str|None=None) -> Cohort:
     "A cohort of unlabeled cells, one per path, for featurize and predict (cycles > `max_cycle` not analysed)."
-    from dataclasses import replace
-    from battery_ssb.readers import read_cell
-    from battery_ssb.timeseries import cohort_from_raw
-    report = RunReport()
-    raws = [read_cell(p, report=report, cache_dir=cache_dir) for p in tqdm(paths, desc="reading cells")]
-    if max_cycle is not None:   # descriptors read only the window: analysing later cycles is wasted work
-        raws = [replace(r, data=r.data[r.data.cycle_index <= max_cycle].reset_index(drop=True)) for r in raws]
-    ids = [r.cell for r in raws]
-    if len(set(ids)) < len(ids): raise DataError(f"two paths are the same cell: {ids}")
-    cells = pd.DataFrame(dict(split="new", source=[str(p) for p in paths], chemistry="", protocol="",
-                              nominal_capacity_Ah=np.nan if nominal_Ah is None else nominal_Ah, cycle_life=np.nan),
-                         index=pd.Index(ids, name="cell"))
-    return cohort_from_raw(raws, cells, "new", grid=grid, report=report, data_note=f"{len(ids)} cells from raw files")
+    from battery_ssb.timeseries import cohort_from_paths
+    co = cohort_from_paths(paths, dataset="new", cache_dir=cache_dir, max_cycle=max_cycle, grid=grid,
+                           workers=workers or default_workers(), scheduler=scheduler,
+                           data_note=f"{len(paths)} cells from raw files")
+    if nominal_Ah is not None: co.cells["nominal_capacity_Ah"] = float(nominal_Ah)
+    return co
 
-def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None) -> pd.DataFrame:
+def _failed_line(co:Cohort, n:int, out) -> str|None:
+    "One line on the cells that failed (excluded, reasons in the report beside `out`), or None."
+    rep = co.report.to_frame()
+    k = int(((rep.stage == "read") & rep.reason.str.startswith("cell failed")).sum())
+    return f"{k} of {n} cells failed and were excluded (reasons in {Path(out).with_name(Path(out).stem + '.report.csv')})" if k else None
+
+def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, workers:int|None=None,
+                    scheduler:str|None=None) -> pd.DataFrame:
     "`battery-ssb featurize PATH... --window N --out FILE`: one row per cell, a `cell` column, one column per descriptor."
     from battery_ssb.features import featurize
-    co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=window)
+    co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=window, workers=workers, scheduler=scheduler)
     F = featurize(co, window)
     tab = F.X.reset_index()
     _write_table(tab, out); _write_report(co.report, out)
+    if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
     F.skipped.to_csv(Path(out).with_name(Path(out).stem + ".skipped.csv"), index=False)
     return tab
 
-def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None) -> pd.DataFrame:
+def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None, workers:int|None=None,
+                  scheduler:str|None=None) -> pd.DataFrame:
     "`battery-ssb predict --model MODELDIR PATH... --out FILE`: tier, probabilities, cycle life and top-3 SHAP reasons per cell."
     from battery_ssb.evaluation import screen
     from battery_ssb.datasets import register_dataset_descriptors
@@ -272,9 +299,10 @@ def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, n
     if not metas: raise DataError(f"{model_dir}: no saved LightGBM models (*_lightgbm.json) of a study run")
     g = metas[0].get("voltage_grid")
     co = _raw_cohort(paths, cache_dir, nominal_Ah, grid=None if g is None else np.linspace(g[0], g[1], g[2]),
-                     max_cycle=window or max(m["window"] for m in metas))
+                     max_cycle=window or max(m["window"] for m in metas), workers=workers, scheduler=scheduler)
     tab = screen(model_dir, co, window).reset_index()
     _write_table(tab, out); _write_report(co.report, out)
+    if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
     return tab
 
 def main(argv=None) -> int:
@@ -285,10 +313,12 @@ def main(argv=None) -> int:
             t = summarize(args.path, args.out, args.format)
             print(f"{len(t)} cycles -> {args.out}")
         elif args.command == "featurize":
-            t = featurize_cells(args.paths, args.window, args.out, args.cache_dir, args.nominal_capacity)
+            t = featurize_cells(args.paths, args.window, args.out, args.cache_dir, args.nominal_capacity, args.workers,
+                                args.scheduler)
             print(f"{len(t)} cells x {t.shape[1] - 1} descriptors (window {args.window}) -> {args.out}")
         elif args.command == "predict":
-            t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity)
+            t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity,
+                              args.workers, args.scheduler)
             print(f"{len(t)} cells screened with window-{t.window.iloc[0]} models -> {args.out}")
         elif args.command == "benchmark":
             res = run_benchmark(args.out, args.datasets, args.seed, args.cv_repeats, args.weng_repeats)
@@ -298,7 +328,8 @@ def main(argv=None) -> int:
         elif args.command == "run":
             t = time.time()
             res = run_study(args.dataset, args.data_dir, args.out, args.seed, args.windows, args.cv_repeats, args.figures_dir,
-                            args.n_cells, args.n_jobs, progress=not args.quiet)
+                            args.n_cells, args.n_jobs, progress=not args.quiet,
+                            workers=args.workers, scheduler=args.scheduler)
             m = res["metrics"]
             print(run_summary(m))
             print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions -> {res['run']['out_dir']}"

@@ -8,7 +8,6 @@ Docs: https://battery-ssb.github.io/battery_ssb/cycling.html.md"""
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from scipy.signal import savgol_filter
 from .data import QVCurves, Cohort
 
 # %% auto #0
@@ -39,6 +38,7 @@ def dqdv(qv:QVCurves,
          polyorder:int=3,     # degree of the local polynomial
         ) -> np.ndarray:
     "Smoothed |dQ/dV| in Ah/V on `qv.voltage`, shape (n_cells, n_cycles, n_v)."
+    from scipy.signal import savgol_filter   # imported where used (an import of this module stays light)
     dv = qv.voltage[1] - qv.voltage[0]
     gap = np.isnan(qv.q).any(-1, keepdims=True)  # excluded cycles stay NaN
     d = savgol_filter(np.where(gap, 0.0, qv.q), savgol_points(qv.voltage, window_V), polyorder, deriv=1, delta=dv, axis=-1)

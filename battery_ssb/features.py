@@ -12,7 +12,6 @@ from functools import cached_property
 from typing import Callable
 import numpy as np
 import pandas as pd
-from scipy import stats
 from .data import Cohort, DataError
 from .cycling import discharge_capacity, dqdv, dqdv_peaks
 
@@ -164,6 +163,29 @@ def rowfit(x:np.ndarray,    # (n_x,) abscissa shared by all rows
     coef = np.einsum("nab,nb->na", np.linalg.pinv(A), rhs)
     return np.where((w.sum(1) > deg)[:, None], coef, np.nan)
 
+# %% ../nbs/02_features.ipynb #117369be
+def _moment_ratio(a:np.ndarray, order:int, axis:int) -> np.ndarray:
+    "m3/m2^1.5 (order 3) or m4/m2^2 (order 4) of `a` along `axis`, NaN where m2 vanishes, as scipy.stats computes them."
+    mean = a.mean(axis, keepdims=True)
+    d = a - mean
+    m2 = (d ** 2).mean(axis)
+    mk = ((d ** 2) * d).mean(axis) if order == 3 else ((d ** 2) ** 2).mean(axis)
+    with np.errstate(all="ignore"):
+        zero = m2 <= (np.finfo(float).eps * np.squeeze(mean, axis)) ** 2     # (nearly) constant: undefined
+        return np.where(zero, np.nan, mk / m2 ** 1.5 if order == 3 else mk / m2 ** 2.0)
+
+def _shape_stat(a:np.ndarray,    # (n_rows, n) values
+                order:int,       # 3: skewness; 4: Pearson kurtosis (not excess)
+                omit:bool=False, # drop NaNs row by row (else a NaN makes its row NaN)
+               ) -> np.ndarray:
+    "`scipy.stats.skew`/`kurtosis(fisher=False)` along rows (bias=True), by scipy's own operations, without importing scipy."
+    a = np.asarray(a, float)
+    if a.shape[1] == 0: return np.full(len(a), np.nan)
+    nan = np.isnan(a)
+    if not nan.any(): return _moment_ratio(a, order, 1)
+    # with NaNs anywhere scipy works row by row on 1-D rows (without their NaNs if omitted): so here too
+    return np.array([_moment_ratio(r[~m] if omit else r, order, 0) if (~m).any() else np.nan for r, m in zip(a, nan)], float)
+
 # %% ../nbs/02_features.ipynb #c269270d
 def _pair(fn, name, unit, desc):
     "Register a ΔQ statistic `fn(ΔQ) -> (n_cells,)` under `dq_{b}_{a}_<name>`."
@@ -175,15 +197,15 @@ def _log10abs(x):
 _pair(lambda d: d.min(1), "min_Ah", "Ah", "minimum over voltage of ΔQ_b-a(V)")
 _pair(lambda d: d.mean(1), "mean_Ah", "Ah", "mean over voltage of ΔQ_b-a(V)")
 _pair(lambda d: d.var(1), "var_Ah2", "Ah^2", "variance over voltage of ΔQ_b-a(V)")
-_pair(lambda d: stats.skew(d, axis=1), "skew", "1", "skewness over voltage of ΔQ_b-a(V)")
-_pair(lambda d: stats.kurtosis(d, axis=1, fisher=False), "kurt", "1", "Pearson kurtosis over voltage of ΔQ_b-a(V)")
+_pair(lambda d: _shape_stat(d, 3), "skew", "1", "skewness over voltage of ΔQ_b-a(V)")
+_pair(lambda d: _shape_stat(d, 4), "kurt", "1", "Pearson kurtosis over voltage of ΔQ_b-a(V)")
 for _q in (5, 50, 95):
     _pair(lambda d, _q=_q: np.percentile(d, _q, axis=1), f"q{_q:02d}_Ah", "Ah", f"{_q}th percentile over voltage of ΔQ_b-a(V)")
 _pair(lambda d: _log10abs(d.min(1)), "min_log10", "log10(Ah)", "log10 |minimum of ΔQ_b-a(V)| (Severson et al.)")
 _pair(lambda d: _log10abs(d.mean(1)), "mean_log10", "log10(Ah)", "log10 |mean of ΔQ_b-a(V)| (Severson et al.)")
 _pair(lambda d: _log10abs(d.var(1)), "var_log10", "log10(Ah^2)", "log10 variance of ΔQ_b-a(V): Severson's single predictor")
-_pair(lambda d: _log10abs(stats.skew(d, axis=1)), "skew_log10", "1", "log10 |skewness of ΔQ_b-a(V)| (Severson et al.)")
-_pair(lambda d: _log10abs(stats.kurtosis(d, axis=1, fisher=False)), "kurt_log10", "1", "log10 kurtosis of ΔQ_b-a(V) (Severson et al.)")
+_pair(lambda d: _log10abs(_shape_stat(d, 3)), "skew_log10", "1", "log10 |skewness of ΔQ_b-a(V)| (Severson et al.)")
+_pair(lambda d: _log10abs(_shape_stat(d, 4)), "kurt_log10", "1", "log10 kurtosis of ΔQ_b-a(V) (Severson et al.)")
 
 # %% ../nbs/02_features.ipynb #7edb5e0d
 @descriptor("qd_first_Ah", "Ah", "capacity", "discharge capacity of the first recorded cycle")
@@ -281,9 +303,9 @@ _CE = ("cycles:coulombic_efficiency",)
 descriptor("ce_loss_mean", "1", "coulombic_efficiency", "mean of 1 - CE over the window", _CE)(lambda ctx: np.nanmean(_ce_loss(ctx), 1))
 descriptor("ce_loss_var", "1", "coulombic_efficiency", "variance of 1 - CE over the window", _CE)(lambda ctx: np.nanvar(_ce_loss(ctx), 1))
 descriptor("ce_loss_skew", "1", "coulombic_efficiency", "skewness of 1 - CE over the window's cycles", _CE)(
-    lambda ctx: stats.skew(_ce_loss(ctx), axis=1, nan_policy="omit"))
+    lambda ctx: _shape_stat(_ce_loss(ctx), 3, omit=True))
 descriptor("ce_loss_kurt", "1", "coulombic_efficiency", "Pearson kurtosis of 1 - CE over the window's cycles", _CE)(
-    lambda ctx: stats.kurtosis(_ce_loss(ctx), axis=1, fisher=False, nan_policy="omit"))
+    lambda ctx: _shape_stat(_ce_loss(ctx), 4, omit=True))
 descriptor("ce_loss_sum", "1", "coulombic_efficiency", "sum of 1 - CE over the window: charge lost as a fraction of a cycle", _CE)(
     lambda ctx: np.nansum(_ce_loss(ctx), 1))
 @descriptor("ce_loss_decay_rate_per_cycle", "1/cycle", "coulombic_efficiency", "slope of ln(1 - CE) against cycle (negative: inefficiency decays)", _CE)

@@ -124,21 +124,33 @@ def _cell_files(root:Path, cell:str) -> Path:
     if not hits: raise DataError(f"{root}: no folder or file for cell {cell!r} listed in cells.csv")
     raise DataError(f"{root}: several files for cell {cell!r}: {[h.name for h in hits]}; put its runs in a folder {cell}/")
 
-def load_raw_dataset(root,                 # folder: cells.csv + one folder or file per cell
-                     cache_dir=None,       # Parquet cache of parsed files; None: no cache
-                     progress:bool=True,   # progress bar over cells
-                     dataset:str="raw",    # name recorded in the cohort
+def load_raw_dataset(root,                  # folder: cells.csv + one folder or file per cell
+                     cache_dir=None,        # cache of parsed files and cell tables; None: $BATTERY_SSB_CACHE_DIR or none
+                     progress:bool=True,    # progress bar over cells
+                     dataset:str="raw",     # name recorded in the cohort
+                     workers:int|None=None, # processes, one task per cell; None: $BATTERY_SSB_WORKERS or 1
+                     scheduler:str|None=None, # Dask scheduler ('local' or an address); None: $BATTERY_SSB_SCHEDULER or none
                     ) -> Cohort:
     "Read a raw dataset (see the layout above) into a `Cohort`, recording whatever is left out."
+    import os
+    from battery_ssb.timeseries import cohort_from_paths
     root = Path(root); cells = raw_cell_table(root); report = RunReport()
     listed = set(cells.index)
     for p in sorted(root.iterdir()):
         if p.name != "cells.csv" and not p.name.startswith(".") and (p.stem if p.is_file() else p.name) not in listed:
             report.add("load", "not listed in cells.csv: not read", level="excluded", file=p)
-    raws = [read_cell(_cell_files(root, c), cell=c, report=report, cache_dir=cache_dir)
-            for c in tqdm(cells.index, desc=f"reading {root.name}", disable=not progress)]
-    return cohort_from_raw(raws, cells, dataset, report=report,
-                           data_note=f"raw cycler files: {len(cells)} cells read from {root.name}/")
+    paths = {}
+    for c in cells.index:
+        try: paths[c] = _cell_files(root, c)
+        except DataError as e: report.add("load", f"{e}: cell excluded", level="excluded", cell=c)
+    if not paths: raise DataError(f"{root}: none of the {len(cells)} cells in cells.csv has files")
+    env = os.environ.get
+    co = cohort_from_paths(list(paths.values()), cells.loc[list(paths)], dataset,
+                             cache_dir=cache_dir or env("BATTERY_SSB_CACHE_DIR"),
+                             workers=int(workers or env("BATTERY_SSB_WORKERS") or 1),
+                             scheduler=scheduler or env("BATTERY_SSB_SCHEDULER"), report=report, progress=progress)
+    co.data_note = f"raw cycler files: {len(co)} cells read from {root.name}/"
+    return co
 
 # %% ../nbs/01b_rawdata.ipynb #9ee40a9f
 def load_ssb_sim(data_dir=None,       # unused: the cohort is generated, not read

@@ -23,7 +23,7 @@ __all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'ARBIN_ALIASES', 'ARBIN_DEFAULT_
            'read_arbin_res', 'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file',
            'read_maccor_file', 'nda_table', 'neware_nested_table', 'read_neware_file', 'read_vdf_file',
            'read_biologic_file', 'detect_table_format', 'read_table_file', 'read_generic_file', 'detect_format',
-           'check_cycles', 'read_cell']
+           'check_cycles', 'cell_id', 'source_key', 'read_cell']
 
 # %% ../nbs/00b_readers.ipynb #d9338a34
 UNIT_FACTORS = {  # unit as read -> factor to the schema unit (s, A, V, Ah, Wh)
@@ -600,15 +600,28 @@ def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv ex
     elif path.suffix.lower() == ".res":
         df, info = read_arbin_res(path); row_offset = 1
     else:
-        df = _read_csv(path); info = arbin_metadata(path); row_offset = 2
+        df = _read_csv(path, fast=True); info = arbin_metadata(path); row_offset = 2
     cmap = column_map_from_aliases(df.columns, ARBIN_ALIASES, ARBIN_DEFAULT_UNITS, path, "Arbin",
                                    optional=("step_index", "cycle_index"))
     std, notes = standardize(df, cmap, path, cell, report, row_offset=row_offset)
     if "metadata_file" in info: notes["metadata"] = f"{info['metadata_file']}: test id, channel, start time read with the run"
     return _run(path, df, std, notes, "Arbin", info, cmap=cmap, row_offset=row_offset)
 
-def _read_csv(path, **kw) -> pd.DataFrame:
-    try: df = pd.read_csv(path, **kw)
+def _read_csv_arrow(path) -> pd.DataFrame|None:
+    "A plain comma-separated table through pyarrow's multi-threaded parser; None where pandas should read it instead."
+    import pyarrow as pa, pyarrow.csv as pacsv
+    try: t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # "" is NaN, as in pandas
+    except (pa.ArrowException, OSError, UnicodeDecodeError): return None
+    names = [n.lstrip("\ufeff") for n in t.column_names]
+    # dates, times, blank or repeated names: pyarrow reads them otherwise than pandas (time types, no 'Unnamed: 0' or '.1')
+    if len(set(names)) < len(names) or "" in names or any(pa.types.is_temporal(f.type) for f in t.schema): return None
+    # an empty column is pyarrow's null type: NaN floats, as pandas reads it
+    schema = pa.schema([pa.field(n, pa.float64() if pa.types.is_null(f.type) else f.type) for n, f in zip(names, t.schema)])
+    return t.rename_columns(names).cast(schema).to_pandas()
+
+def _read_csv(path, fast:bool=False, **kw) -> pd.DataFrame:
+    df = _read_csv_arrow(path) if fast and not kw else None
+    try: df = pd.read_csv(path, **kw) if df is None else df
     except pd.errors.EmptyDataError: raise DataError(f"{path}: file is empty")
     except pd.errors.ParserError as e: raise DataError(f"{path}: not a readable table ({e})")
     except UnicodeDecodeError as e: raise DataError(f"{path}: not a text table ({e})")
@@ -715,7 +728,7 @@ def read_battery_archive_file(path,                       # a Battery Archive *_
                              ) -> dict:
     "One Battery Archive `*_timeseries.csv` read into the schema (a run dict); its `*_cycle_data.csv` cross-checked."
     path = Path(path); report = report if report is not None else RunReport()
-    df = _read_csv(path)
+    df = _read_csv(path, fast=True)
     cmap = column_map_from_aliases(df.columns, BA_ALIASES, ARBIN_DEFAULT_UNITS, path, "Battery Archive timeseries")
     std, notes = standardize(df, cmap, path, cell, report)
     cyc_file = path.with_name(path.name.replace("timeseries", "cycle_data"))
@@ -1339,6 +1352,40 @@ def _select_cell(files, cell, report) -> tuple[list, str|None]:
     if not keep: raise DataError(f"{Path(files[0]).parent}: no file of cell {cell!r}; cells found {cells}")
     return keep, cell
 
+def _cell_files(path, cell:str|None, report:RunReport) -> tuple[list[Path], str]:
+    "Export files of the cell at `path` (Battery Archive cycle tables aside) and its id."
+    path = Path(path)
+    files = _files_of(path)
+    ba_cycles = [f for f in files if "cycle_data" in f.name]
+    files = [f for f in files if f not in ba_cycles] or files
+    files, cell = _select_cell(files, cell, report)
+    return files, cell or (path.stem if path.is_file() else path.name)
+
+def _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw) -> str:
+    "SHA-256 over READER_VERSION, the reader options and the files' bytes in run order: the cache key of a parse."
+    h = hashlib.sha256(json.dumps([READER_VERSION, fmt, cell, drop_partial, use_gaps,
+                                   sorted((k, repr(v)) for k, v in reader_kw.items())]).encode())
+    for f in sorted(files, key=lambda f: (name_date(f)[1] is None, name_date(f)[1] or datetime.min, f.name)):
+        h.update(_sha256(f).encode())
+    return h.hexdigest()
+
+def cell_id(path,                # an export file, or a folder of runs of ONE cell
+            cell:str|None=None,  # explicit cell id
+           ) -> str:
+    "The id `read_cell` gives the cell at `path`, from file names only (nothing is read)."
+    return _cell_files(path, cell, RunReport())[1]
+
+def source_key(path,                       # an export file, or a folder of runs of ONE cell
+               fmt:str|None=None,          # as for `read_cell`
+               cell:str|None=None,         # as for `read_cell`
+               drop_partial:bool=False,    # as for `read_cell`
+               use_gaps:bool=True,         # as for `read_cell`
+               **reader_kw,                # as for `read_cell`
+              ) -> tuple[str, str]:
+    "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and READER_VERSION."
+    files, cell = _cell_files(path, cell, RunReport())
+    return cell, _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
+
 def read_cell(path,                         # an export file, or a folder of runs of ONE cell
               fmt:str|None=None,            # one of FORMATS; None: detected from each file's content
               cell:str|None=None,           # cell id; default from the file names (CALCE) or the file/folder name
@@ -1352,22 +1399,14 @@ def read_cell(path,                         # an export file, or a folder of run
     "Read a cell from one export file or a folder of runs into a checked, stitched `RawCell`, cached if asked."
     report = report if report is not None else RunReport()
     path = Path(path)
-    files = _files_of(path)
-    ba_cycles = [f for f in files if "cycle_data" in f.name]
-    files = [f for f in files if f not in ba_cycles] or files
     sub = RunReport()
-    files, cell = _select_cell(files, cell, sub)
-    cell = cell or (path.stem if path.is_file() else path.name)
+    files, cell = _cell_files(path, cell, sub)
     if fmt is not None and fmt not in FORMATS: raise DataError(f"fmt={fmt!r}: unknown format; expected one of {FORMATS}")
     if fmt == "generic" and "columns" not in reader_kw:
         raise DataError("fmt='generic' needs columns= (schema column -> source column)")
     key = None
     if cache_dir is not None:
-        h = hashlib.sha256(json.dumps([READER_VERSION, fmt, cell, drop_partial, use_gaps,
-                                       sorted((k, repr(v)) for k, v in reader_kw.items())]).encode())
-        for f in sorted(files, key=lambda f: (name_date(f)[1] is None, name_date(f)[1] or datetime.min, f.name)):
-            h.update(_sha256(f).encode())
-        key = h.hexdigest()
+        key = _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
         cached = Path(cache_dir) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', cell)}-{key[:20]}.parquet"
         if cached.exists(): return _read_cache(cached, report)
     fmts = {}

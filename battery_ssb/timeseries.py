@@ -6,15 +6,21 @@ Docs: https://battery-ssb.github.io/battery_ssb/timeseries.html.md"""
 
 # %% ../nbs/01a_timeseries.ipynb #d19ecb3f
 from __future__ import annotations
+import hashlib, io, json, os, re, shutil
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 import numpy as np
 import pandas as pd
-from scipy.signal import savgol_filter
+from tqdm.auto import tqdm
 from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 
 # %% auto #0
-__all__ = ['STEP_TYPES', 'STEP_COLUMNS', 'CYCLE_COLUMNS', 'GITT_COLUMNS', 'CV_COLUMNS', 'raw_from_segments', 'segment_steps',
-           'step_resistance', 'cycle_summary', 'default_grid', 'qv_curves', 'dvdq', 'dvdq_qv', 'diffusion_length',
-           'gitt_pulses', 'polarization_drift', 'fit_decay', 'cv_decay', 'cohort_from_raw']
+__all__ = ['STEP_TYPES', 'STEP_COLUMNS', 'CYCLE_COLUMNS', 'GITT_COLUMNS', 'CV_COLUMNS', 'ANALYSIS_STAGES', 'TABLE_NAMES',
+           'raw_from_segments', 'segment_steps', 'step_resistance', 'cycle_summary', 'default_grid', 'qv_curves',
+           'dvdq', 'dvdq_qv', 'diffusion_length', 'gitt_pulses', 'polarization_drift', 'fit_decay', 'cv_decay',
+           'CellTables', 'analyse_cells', 'cohort_from_tables', 'cohort_from_raw', 'code_version', 'cell_tables',
+           'map_cells', 'cohort_from_paths']
 
 # %% ../nbs/01a_timeseries.ipynb #c6bed9df
 def raw_from_segments(cell:str,           # cell id
@@ -431,15 +437,19 @@ def _sorted_rows(h:pd.DataFrame, cycles:np.ndarray) -> tuple[pd.DataFrame, np.nd
     return h, key
 
 def _qv(b:_Batch, kind:str="discharge", grid:np.ndarray|None=None, cycles:np.ndarray|None=None, n_v:int=1000,
-        report:RunReport|None=None, block:int=4_000_000) -> QVCurves:
+        report:RunReport|None=None) -> QVCurves:
     "Q(V) curves of every cell of the batch (see `qv_curves`), interpolated for many cells at once."
-    h = _monotone(_halves(b, kind), kind)
+    return _qv_of(_monotone(_halves(b, kind), kind), b.cells, kind, grid, cycles, n_v, report)
+
+def _qv_of(h:pd.DataFrame, cells:list, kind:str="discharge", grid:np.ndarray|None=None, cycles:np.ndarray|None=None,
+           n_v:int=1000, report:RunReport|None=None, block:int=4_000_000) -> QVCurves:
+    "Q(V) curves from monotone half-cycles `h` (code, cycle, V, Q; code = position in `cells`)."
     if grid is None: grid = _grid_of(h, kind, n_v)
     grid = np.sort(np.asarray(grid, float))[::-1 if kind == "discharge" else 1]
     if len(grid) > 2 and not np.allclose(np.diff(grid), grid[1] - grid[0], rtol=1e-6, atol=1e-12):
         raise DataError("qv_curves: the voltage grid must be evenly spaced (dQ/dV uses a fixed step)")
     cycles = np.unique(h.cycle.to_numpy()) if cycles is None else np.asarray(cycles, int)
-    n_c, n_k, n_g = len(b.cells), len(cycles), len(grid)
+    n_c, n_k, n_g = len(cells), len(cycles), len(grid)
     h, key = _sorted_rows(h, cycles)
     sgn = -1.0 if kind == "discharge" else 1.0
     x, Q = sgn * h.V.to_numpy(), h.Q.to_numpy()
@@ -457,7 +467,7 @@ def _qv(b:_Batch, kind:str="discharge", grid:np.ndarray|None=None, cycles:np.nda
         q.reshape(n_c * n_k, n_g)[rows] = np.where(before, 0.0, val)
     if report is not None:
         present = np.isfinite(first).reshape(n_c, n_k)
-        for i, cell in enumerate(b.cells):      # report lines only: cycles absent or short, per cell
+        for i, cell in enumerate(cells):        # report lines only: cycles absent or short, per cell
             short = present[i] & np.isnan(q[i]).any(1)
             for c in cycles[~present[i]]:
                 report.add("qv_curves", f"no CC {kind} in this cycle: Q(V) row NaN", level="note", cell=cell, cycle=int(c))
@@ -480,6 +490,7 @@ def qv_curves(raws:list[RawCell],           # cells; the curves' rows follow thi
 # %% ../nbs/01a_timeseries.ipynb #9fb3b85f
 def _savgol_rows(v:np.ndarray, dq:np.ndarray, good:np.ndarray, window_frac:float, polyorder:int) -> np.ndarray:
     "|dV/dQ| of rows `v` sampled every `dq` (per row), NaN for rows not `good`."
+    from scipy.signal import savgol_filter      # imported where used: the cycle analysis itself needs no scipy
     n_q = v.shape[-1]
     win = max(polyorder + 2 - polyorder % 2, int(round(window_frac * n_q)) | 1)
     d = savgol_filter(np.where(good[:, None], v, 0.0), win, polyorder, deriv=1, axis=-1)
@@ -784,6 +795,69 @@ def cv_decay(raw:RawCell,                   # one cell's samples
     return _cv(_Batch([raw], None if steps is None else [steps]), min_samples, report).drop(columns="code")
 
 # %% ../nbs/01a_timeseries.ipynb #e8b4b34d
+ANALYSIS_STAGES = ("cycle_summary", "gitt", "cv_decay")   # report stages of the cycle analysis, in the order it runs
+TABLE_NAMES = ("cycles", "steps", "gitt", "cv", "resistance", "halves")
+
+@dataclass
+class CellTables:
+    "One cell's cycle analysis without its samples: its tables, its report rows and where they came from."
+    cell: str     # cell id
+    tables: dict  # TABLE_NAMES -> DataFrame without a cell column; halves: monotone CC discharge samples (cycle, V, Q)
+    report: list  # this cell's report rows (reading, then analysis), as in `RunReport.rows`
+    meta: dict = field(default_factory=dict)  # the RawCell's meta (JSON-able), samples read and analysed
+
+def analyse_cells(raws:list[RawCell],      # cells analysed together (one `_Batch`)
+                  L_cm:float|None=None,    # GITT diffusion length, see `gitt_pulses`
+                 ) -> list[CellTables]:
+    "The cycle analysis of a batch of cells, cut into one `CellTables` per cell (what Q(V) needs is kept, not the samples)."
+    b = _Batch(raws); rep = RunReport()          # every cell at once: one segmentation, one pass per table
+    t = dict(cycles=_cycles(b, rep), steps=b.st, gitt=_gitt(b, L_cm=L_cm, report=rep), cv=_cv(b, report=rep),
+             resistance=_resistance(b), halves=_monotone(_halves(b, "discharge"), "discharge")[["code", "cycle", "V", "Q"]])
+    cut = {k: np.searchsorted(v.code.to_numpy(np.int64), np.arange(len(raws) + 1)) for k, v in t.items()}  # rows by cell
+    rows = {}
+    for x in rep.rows: rows.setdefault(x["cell"], []).append(x)
+    return [CellTables(r.cell, {k: v.iloc[cut[k][i]:cut[k][i + 1]].drop(columns="code").reset_index(drop=True)
+                                for k, v in t.items()}, rows.get(r.cell, []), dict(n_analysed=len(r.data)))
+            for i, r in enumerate(raws)]
+
+def _check_ids(ids:list, cells:pd.DataFrame, what:str):
+    "The cells analysed and the cell table must name the same cells, once each."
+    if len(set(ids)) != len(ids): raise DataError(f"{what}: duplicate cell ids: {ids}")
+    if missing := [c for c in ids if c not in cells.index]:
+        raise DataError(f"{what}: cells {missing} have raw data but no row in the cell table")
+    if extra := [c for c in cells.index if c not in set(ids)]:
+        raise DataError(f"{what}: cells {extra} are in the cell table but have no raw data")
+
+def cohort_from_tables(parts:list[CellTables],     # one per cell, in the cohort's order
+                       cells:pd.DataFrame,         # index 'cell', at least CELL_COLUMNS
+                       dataset:str,                # dataset name
+                       grid:np.ndarray|None=None,  # discharge voltage grid; None: `default_grid` of these cells
+                       report:RunReport|None=None, # the cells' report rows are added here; new if None
+                       data_note:str="",           # one line on what data this is
+                       raw:dict|None=None,         # cell -> RawCell, if the samples are at hand
+                      ) -> Cohort:
+    "A `Cohort` from per-cell tables: concatenated in cell order, Q(V) of all cells on one grid, report rows in stage order."
+    report = RunReport() if report is None else report
+    ids = [p.cell for p in parts]
+    _check_ids(ids, cells, "cohort_from_tables")
+    name = np.array(ids, dtype=object)
+    tag = lambda t: t.assign(code=name[t.code.to_numpy(int)]).rename(columns={"code": "cell"}).reset_index(drop=True)
+    def cat(k):   # one table of every cell, with the cell's position as `code`, as the batch lays it out
+        fr = [p.tables[k].assign(code=i) for i, p in enumerate(parts) if len(p.tables[k])]
+        if not fr: return pd.DataFrame(columns=["code"] + list(parts[0].tables[k].columns if parts else []))
+        t = pd.concat(fr, ignore_index=True)
+        return t[["code"] + [c for c in t.columns if c != "code"]]
+    # report: reading first (cell by cell), then each analysis stage over all cells, as one batch reports
+    report.extend(RunReport([x for p in parts for x in p.report if x["stage"] not in ANALYSIS_STAGES]))
+    report.extend(RunReport([x for s in ANALYSIS_STAGES for p in parts for x in p.report if x["stage"] == s]))
+    st = tag(cat("steps"))
+    if grid is None and not (st.type == "cc_discharge").any():
+        qv = None
+        report.add("qv_curves", "no CC discharge in any cell: no Q(V) curves (cohort.qv is None)", level="note")
+    else: qv = _qv_of(cat("halves"), ids, "discharge", grid=grid, report=report)
+    return Cohort(dataset, cells.loc[ids].copy(), tag(cat("cycles")), qv, report, data_note=data_note, raw=raw or {},
+                  tables=dict(steps=st, gitt=tag(cat("gitt")), cv=tag(cat("cv")), resistance=tag(cat("resistance"))))
+
 def cohort_from_raw(raws:list[RawCell],          # one RawCell per cell
                     cells:pd.DataFrame,          # index 'cell', at least CELL_COLUMNS
                     dataset:str,                 # dataset name
@@ -793,22 +867,199 @@ def cohort_from_raw(raws:list[RawCell],          # one RawCell per cell
                     data_note:str="",            # one line on what data this is
                    ) -> Cohort:
     "A `Cohort` from raw time series: cycle summary, discharge Q(V), and the steps, GITT and CV tables."
+    _check_ids([r.cell for r in raws], cells, "cohort_from_raw")
+    return cohort_from_tables(analyse_cells(raws, L_cm), cells, dataset, grid, report, data_note,
+                              raw={r.cell: r for r in raws})
+
+# %% ../nbs/01a_timeseries.ipynb #d614858a
+@lru_cache(maxsize=None)
+def code_version() -> str:
+    "SHA-256 over the package version and the source of the modules a cell's tables come from (data, readers, timeseries)."
+    import battery_ssb
+    root = Path(battery_ssb.__file__).parent
+    h = hashlib.sha256(battery_ssb.__version__.encode())
+    for m in ("data", "readers", "timeseries"): h.update((root / f"{m}.py").read_bytes())
+    return h.hexdigest()
+
+def _save_tables(entry:Path, key:str, ct:CellTables):
+    "Write a cache entry: one Parquet file per table and a manifest with the key, each file's SHA-256, report and meta."
+    tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    files = {}
+    for k, t in ct.tables.items():
+        buf = io.BytesIO(); t.to_parquet(buf, index=False); b = buf.getvalue()
+        (tmp / f"{k}.parquet").write_bytes(b); files[k] = hashlib.sha256(b).hexdigest()
+    (tmp / "manifest.json").write_text(json.dumps(dict(key=key, cell=ct.cell, code_version=code_version(), files=files,
+                                                       report=ct.report, meta=ct.meta)))
+    shutil.rmtree(entry, ignore_errors=True)   # an entry that failed its check
+    try: os.rename(tmp, entry)                 # atomic: a crash never leaves a half-written entry under its name
+    except OSError: shutil.rmtree(tmp, ignore_errors=True)   # another process wrote it first
+
+def _load_tables(entry:Path, key:str) -> tuple[CellTables|None, str]:
+    "A cache entry if its manifest holds `key` and every table passes its SHA-256 check; else (None, why)."
+    try:
+        man = json.loads((entry / "manifest.json").read_text())
+        if man.get("key") != key or set(man.get("files", {})) != set(TABLE_NAMES):
+            return None, "cache entry does not hold this key or these tables"
+        tabs = {}
+        for k, h in man["files"].items():
+            b = (entry / f"{k}.parquet").read_bytes()
+            if hashlib.sha256(b).hexdigest() != h: return None, f"cached table '{k}' failed its SHA-256 check"
+            tabs[k] = pd.read_parquet(io.BytesIO(b))
+        return CellTables(man["cell"], tabs, man["report"], man["meta"]), ""
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return None, f"cache entry unreadable ({type(e).__name__}: {e})"
+
+def cell_tables(path,                       # one cell: an export file or a folder of its runs
+                cache_dir=None,             # cache of parsed samples and derived tables; None: no cache
+                max_cycle:int|None=None,    # analyse only cycles <= this (what a window of descriptors reads)
+                L_cm:float|None=None,       # GITT diffusion length, see `gitt_pulses`
+                fmt:str|None=None,          # reader format; None: detected
+                cell:str|None=None,         # cell id; None: as `read_cell` names it
+                **reader_kw,                # passed to `read_cell`
+               ) -> CellTables:
+    "One cell read and analysed into `CellTables`; with `cache_dir`, the tables are cached under their content and code."
+    from battery_ssb.readers import read_cell, source_key, _jsonable
+    entry, why = None, ""
+    if cache_dir is not None:
+        cid, skey = source_key(path, fmt=fmt, cell=cell, **reader_kw)
+        key = hashlib.sha256(json.dumps([skey, code_version(), max_cycle, L_cm]).encode()).hexdigest()
+        entry = Path(cache_dir) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', cid)}-{key[:20]}.tables"
+        if entry.is_dir():
+            ct, why = _load_tables(entry, key)
+            if ct is not None: return ct
+    rep = RunReport()
+    raw = read_cell(path, fmt=fmt, cell=cell, report=rep, cache_dir=cache_dir, **reader_kw)
+    n = len(raw.data)
+    if max_cycle is not None:   # descriptors of a window read only its cycles: analysing later ones is wasted work
+        raw = replace(raw, data=raw.data[raw.data.cycle_index <= max_cycle].reset_index(drop=True))
+    ct = analyse_cells([raw], L_cm)[0]
+    ct.report = _jsonable(rep.rows + ct.report)
+    ct.meta = dict(_jsonable(raw.meta), n_samples=n, n_analysed=len(raw.data))
+    if entry is not None:
+        _save_tables(entry, key, ct)
+        if why: ct.report.append(dict(stage="cache", level="note", cell=ct.cell, cycle=None, file=str(entry),
+                                      reason=f"{why}: re-read and re-analysed from the export"))
+    return ct
+
+# %% ../nbs/01a_timeseries.ipynb #2f13c25b
+def _cell_task(path:str, cell:str|None, kw:dict) -> tuple:
+    "`cell_tables` for one cell, never raising: ('ok', CellTables, info) or ('failed', reason, info); info: where, how long, peak memory."
+    import socket, time
+    t0, c0 = time.perf_counter(), time.process_time()
+    try: res = ("ok", cell_tables(path, cell=cell, **kw))
+    except Exception as e:   # any failure of one cell is its own: reported with the reason, the others go on
+        res = ("failed", str(e) if isinstance(e, DataError) else f"{type(e).__name__}: {e}")
+    return res + (dict(host=socket.gethostname(), pid=os.getpid(), wall_s=time.perf_counter() - t0,
+                       cpu_s=time.process_time() - c0, peak_rss_MB=_peak_rss_MB()),)
+
+def _peak_rss_MB() -> float:
+    "Peak resident memory of this process in MB (VmHWM; getrusage's can carry a forking parent's peak)."
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def _map_pool(task, items, kw, workers, out, bar):
+    "Run the tasks in `workers` local processes; a pool broken by a dying worker is restarted once for the cells left."
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    ctx = mp.get_context("spawn")   # fresh interpreters, children of this process (their CPU time is accounted to it)
+    todo, died = list(range(len(items))), ""
+    for _ in range(2):
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx) as ex:
+            futs = {ex.submit(task, *items[i], kw): i for i in todo}
+            for f in as_completed(futs):
+                try: out[futs[f]] = f.result(); bar.update()
+                except Exception as e: died = f"{type(e).__name__}: {e}"
+        todo = [i for i in todo if out[i] is None]
+        if not todo: return
+    for i in todo: out[i] = ("failed", f"its worker process died twice ({died})", {}); bar.update()
+
+def _map_dask(task, items, kw, workers, scheduler, out, bar):
+    "Run the tasks on a Dask cluster: `scheduler` 'local' (a LocalCluster of `workers` processes) or an address."
+    try: from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise DataError("--scheduler needs dask.distributed, an optional extra: pip install 'battery_ssb[dask]'")
+    import logging
+    cluster = (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.ERROR) if scheduler == "local" else None)
+    try:
+        client = Client(cluster if cluster is not None else scheduler)   # waits distributed.comm.timeouts.connect
+    except (OSError, TimeoutError) as e:
+        if cluster is not None: cluster.close()
+        raise DataError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})")
+    try:
+        futs = client.map(task, [p for p, _ in items], [c for _, c in items], kw=kw, pure=False)
+        where = {f.key: i for i, f in enumerate(futs)}
+        for f in as_completed(futs):
+            i = where[f.key]
+            try: out[i] = f.result()
+            except Exception as e: out[i] = ("failed", f"{type(e).__name__} on the cluster: {e}", {})
+            bar.update()
+    finally:
+        client.close()
+        if cluster is not None: cluster.close()
+
+def map_cells(items:list,                 # (path, cell id or None) of each cell
+              kw:dict,                    # options of `cell_tables`
+              workers:int=1,              # local processes (1: this process); with scheduler 'local', Dask workers
+              scheduler:str|None=None,    # None: local; 'local': a Dask LocalCluster; else a Dask scheduler address
+              progress:bool=True,         # progress bar over cells
+              desc:str="cells",           # its label
+             ) -> list[tuple]:
+    "`cell_tables` of every cell, one task per cell: here, in local processes or on Dask; ('ok'|'failed', value, info) in order."
+    from battery_ssb.timeseries import _cell_task as task   # the package's: worker processes import it by name
+    out = [None] * len(items)
+    with tqdm(total=len(items), desc=desc, disable=not progress) as bar:
+        if scheduler is not None: _map_dask(task, items, kw, workers, scheduler, out, bar)
+        elif workers <= 1 or len(items) <= 1:
+            for i, (p, c) in enumerate(items): out[i] = task(p, c, kw); bar.update()
+        else: _map_pool(task, items, kw, workers, out, bar)
+    return out
+
+def cohort_from_paths(paths:list,                  # one export file or folder per cell
+                      cells:pd.DataFrame|None=None, # cell table (index 'cell', CELL_COLUMNS), rows in `paths` order; None: unlabeled
+                      dataset:str="new",           # dataset name
+                      cache_dir=None,              # cache of parsed samples and derived tables; None: no cache
+                      max_cycle:int|None=None,     # analyse only cycles <= this
+                      grid:np.ndarray|None=None,   # discharge voltage grid; None: `default_grid` of the cells
+                      L_cm:float|None=None,        # GITT diffusion length
+                      workers:int=1,               # local processes, or Dask LocalCluster workers with scheduler 'local'
+                      scheduler:str|None=None,     # None, 'local' or a Dask scheduler address ('tcp://host:8786')
+                      report:RunReport|None=None,  # where exclusions are recorded; new if None
+                      data_note:str="",            # one line on what data this is
+                      progress:bool=True,          # progress bar over cells
+                      stats:list|None=None,        # if a list: one dict per cell appended (status, host, pid, times, peak memory)
+                     ) -> Cohort:
+    "A `Cohort` from cycler exports, one task per cell (here, in processes or on Dask); a cell that fails is excluded and reported."
+    from battery_ssb.readers import cell_id
     report = RunReport() if report is None else report
-    ids = [r.cell for r in raws]
-    if len(set(ids)) != len(ids): raise DataError(f"cohort_from_raw: duplicate cell ids in raws: {ids}")
-    if missing := [c for c in ids if c not in cells.index]:
-        raise DataError(f"cohort_from_raw: cells {missing} have raw data but no row in the cell table")
-    if extra := [c for c in cells.index if c not in set(ids)]:
-        raise DataError(f"cohort_from_raw: cells {extra} are in the cell table but have no raw data")
-    b = _Batch(raws)                         # every cell at once: one segmentation, one pass per table
-    name = np.array(ids, dtype=object)
-    tag = lambda t: t.assign(code=name[t.code.to_numpy(int)]).rename(columns={"code": "cell"}).reset_index(drop=True)
-    cycles = tag(_cycles(b, report))
-    gitt, cv = tag(_gitt(b, L_cm=L_cm, report=report)), tag(_cv(b, report=report))
-    st, res = tag(b.st), tag(_resistance(b))
-    if grid is None and not (b.st.type == "cc_discharge").any():
-        qv = None
-        report.add("qv_curves", "no CC discharge in any cell: no Q(V) curves (cohort.qv is None)", level="note")
-    else: qv = _qv(b, "discharge", grid=grid, report=report)
-    return Cohort(dataset, cells.loc[ids].copy(), cycles, qv, report, data_note=data_note,
-                  raw={r.cell: r for r in raws}, tables=dict(steps=st, gitt=gitt, cv=cv, resistance=res))
+    paths = [Path(p) for p in paths]
+    if cells is not None:
+        if len(cells) != len(paths): raise DataError(f"{len(paths)} paths for {len(cells)} rows of the cell table")
+        ids, given = [str(c) for c in cells.index], [str(c) for c in cells.index]
+    else:
+        ids, given = [], [None] * len(paths)
+        for p in paths:
+            try: ids.append(cell_id(p))
+            except DataError: ids.append(p.stem if p.is_file() else p.name)   # fails again, with its reason, in its task
+    if len(set(ids)) < len(ids):
+        raise DataError(f"two paths are the same cell: {sorted({c for c in ids if ids.count(c) > 1})}")
+    kw = dict(cache_dir=None if cache_dir is None else str(cache_dir), max_cycle=max_cycle, L_cm=L_cm)
+    res = map_cells([(str(p), c) for p, c in zip(paths, given)], kw, workers, scheduler, progress, f"{dataset}: cells")
+    parts, srcs = [], []
+    for p, c, (status, value, info) in zip(paths, ids, res):
+        if status == "ok": parts.append(value); srcs.append(str(p))
+        else: report.add("read", f"cell failed, excluded (the other cells go on): {value}", cell=c, file=p)
+        if stats is not None:
+            stats.append(dict(cell=c, status=status, n_samples=value.meta.get("n_samples") if status == "ok" else None, **info))
+    if not parts:
+        raise DataError(f"none of the {len(paths)} cells could be read and analysed; first: {ids[0]}: {res[0][1]}")
+    ok = [p.cell for p in parts]
+    if cells is None:
+        cells = pd.DataFrame(dict(split="new", source=srcs, chemistry="", protocol="",
+                                  nominal_capacity_Ah=np.nan, cycle_life=np.nan), index=pd.Index(ok, name="cell"))
+    return cohort_from_tables(parts, cells.loc[ok], dataset, grid, report, data_note)
