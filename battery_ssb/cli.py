@@ -17,7 +17,8 @@ from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_pa
 # %% auto #0
 __all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'default_workers',
            'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report',
-           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main']
+           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
+           'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
@@ -172,13 +173,17 @@ def run_summary(doc:dict,             # metrics.json of a run
     for (task, w, s), g in r.groupby(["task", "window", "split"], sort=False):
         m = "rmse" if "rmse" in g and g.rmse.notna().any() and task == "cycle_life" else "accuracy"
         v = g.set_index("model")[m]
-        show = [k for k in ("lightgbm", "elastic_net", "dummy", "gbdt_recorded_only", "oracle_fingerprints", "oracle_rerun") if k in v.index]
+        show = [k for k in ("lightgbm", "lightgbm_joint", "elastic_net", "dummy", "gbdt_recorded_only", "oracle_fingerprints", "oracle_rerun") if k in v.index]
         lines.append(f"  {task:<12} {w:>3} cycles {s:<6} {m}: " + ", ".join(f"{k} {v[k]:.3g}" for k in show))
     gap = pd.DataFrame(doc.get("oracle_gap", []))
     if len(gap):
         g = gap[(gap.model == "lightgbm") & (gap.metric.isin(["accuracy", "rmse"]))]
         lines.append("  LightGBM closes of the dummy-to-oracle_rerun gap: " +
                      ", ".join(f"{t} w{w} {v:.0%}" for t, w, v in zip(g.task, g.window, g.gap_closed)))
+    cov = pd.DataFrame(doc.get("interval_coverage", []))
+    if len(cov := cov[cov.split != "train"] if len(cov) else cov):
+        lines.append(f"  life interval ({cov.level.iloc[0]:.0%}) coverage: " +
+                     ", ".join(f"w{w} {s} {v:.0%}" for w, s, v in zip(cov.window, cov.split, cov.coverage)))
     return "\n".join(lines)
 
 # %% ../nbs/05a_cli.ipynb #114b7845
@@ -224,7 +229,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("paths", nargs="+", help="one export file or folder per cell")
     r.add_argument("--model", required=True, help="OUTDIR/models of a study run")
     r.add_argument("--out", required=True, help="output .csv or .parquet")
-    r.add_argument("--window", type=int, default=None, help="window of the models to use (default: the largest the cells reach)")
+    r.add_argument("--window", type=int, default=None, help="window of the models to use (default: per cell, the largest it reaches)")
+    r.add_argument("--no-fallback", action="store_true",
+                   help="cells lacking descriptors the models use are not screened (default: by the models refitted on the shared descriptors)")
     r.add_argument("--nominal-capacity", type=float, default=None, help="nominal capacity in Ah (for C-rate descriptors)")
     for q in (f, r):
         q.add_argument("--cache-dir", default=None, help="cache of parsed files and of each cell's derived tables")
@@ -290,7 +297,7 @@ def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, wor
     return tab
 
 def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None, workers:int|None=None,
-                  scheduler:str|None=None) -> pd.DataFrame:
+                  scheduler:str|None=None, fallback:bool=True) -> pd.DataFrame:
     "`battery-ssb predict --model MODELDIR PATH... --out FILE`: tier, probabilities, cycle life and top-3 SHAP reasons per cell."
     from battery_ssb.evaluation import screen
     from battery_ssb.datasets import register_dataset_descriptors
@@ -300,10 +307,20 @@ def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, n
     g = metas[0].get("voltage_grid")
     co = _raw_cohort(paths, cache_dir, nominal_Ah, grid=None if g is None else np.linspace(g[0], g[1], g[2]),
                      max_cycle=window or max(m["window"] for m in metas), workers=workers, scheduler=scheduler)
-    tab = screen(model_dir, co, window).reset_index()
+    tab = screen(model_dir, co, window, fallback=fallback).reset_index()
     _write_table(tab, out); _write_report(co.report, out)
     if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
+    if line := _screen_line(co, tab, out): print(f"battery-ssb: {line}", file=sys.stderr)
     return tab
+
+def _screen_line(co:Cohort, tab:pd.DataFrame, out) -> str|None:
+    "One line on cells screened differently from the models as trained, or not screened (details in the report)."
+    rep = co.report.to_frame(); rep = rep[rep.stage == "screen"] if len(rep) else rep
+    n_ex, n_fb = int((rep.level == "excluded").sum()) if len(rep) else 0, int((tab.model_used != "as trained").sum())
+    ws = tab.window.value_counts().sort_index()
+    if not n_ex and not n_fb and len(ws) == 1: return None
+    return (f"windows used: {', '.join(f'{w} ({k} cells)' for w, k in ws.items())}; {n_fb} cells by models refitted on "
+            f"the descriptors they have; {n_ex} cells not screened (reasons in {Path(out).with_name(Path(out).stem + '.report.csv')})")
 
 def main(argv=None) -> int:
     "Entry point of `battery-ssb`; returns the exit code (2: bad input or no data, with one line saying why)."
@@ -318,8 +335,9 @@ def main(argv=None) -> int:
             print(f"{len(t)} cells x {t.shape[1] - 1} descriptors (window {args.window}) -> {args.out}")
         elif args.command == "predict":
             t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity,
-                              args.workers, args.scheduler)
-            print(f"{len(t)} cells screened with window-{t.window.iloc[0]} models -> {args.out}")
+                              args.workers, args.scheduler, fallback=not args.no_fallback)
+            ws = ", ".join(f"window {w}: {k}" for w, k in t.window.value_counts().sort_index().items())
+            print(f"{len(t)} cells screened ({ws}) -> {args.out}")
         elif args.command == "benchmark":
             res = run_benchmark(args.out, args.datasets, args.seed, args.cv_repeats, args.weng_repeats)
             d = res["metrics"]["datasets"]
@@ -341,3 +359,20 @@ def main(argv=None) -> int:
 def run_main(argv=None) -> int:
     "`python main.py ...`: the same as `battery-ssb run ...`."
     return main(["run", *(sys.argv[1:] if argv is None else argv)])
+
+# %% ../nbs/05a_cli.ipynb #21fb6871
+def featurize_files(paths,                     # cycler exports, one file or folder per cell (format detected from content)
+                    window:int,                # N: descriptors read only cycles <= N
+                    nominal_Ah:float|None=None,  # nominal capacity in Ah, for C-rate descriptors (None: not computed)
+                    cache_dir=None,            # cache of parsed files and each cell's derived tables (None: no cache)
+                    workers:int=1,             # processes, one task per cell (1: this process)
+                    scheduler:str|None=None,   # Dask scheduler for the tasks: 'local' or tcp://host:port
+                   ) -> pd.DataFrame:
+    "Raw cycler files -> one row of descriptors per cell (index `cell`); `.attrs`: `report` (exclusions, notes), `skipped`."
+    from battery_ssb.features import featurize
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not paths: raise DataError("featurize_files: no paths given")
+    co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=int(window), workers=workers, scheduler=scheduler)
+    F = featurize(co, int(window))
+    X = F.X.copy(); X.attrs["report"] = co.report.to_frame(); X.attrs["skipped"] = F.skipped
+    return X

@@ -21,8 +21,9 @@ from .model import FittedModel, SCORERS, scorer
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'ORACLES', 'classification_metrics', 'regression_metrics', 'evaluate',
-           'published_comparison', 'explain', 'top_reasons', 'global_importance', 'predictions_table', 'screen',
-           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'published_comparison', 'explain', 'top_reasons', 'global_importance', 'joint_tier_life', 'joint_predict',
+           'joint_records', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
+           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
            'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'write_metrics', 'oracle_records',
            'oracle_gap']
 
@@ -117,59 +118,192 @@ def global_importance(f:FittedModel, X:pd.DataFrame) -> pd.Series:
     a = np.abs(vals).mean(0)
     return pd.Series(a.sum(1) if a.ndim == 2 else a, index=f.features).sort_values(ascending=False)
 
+# %% ../nbs/05_evaluation.ipynb #b11b206e
+from scipy.special import ndtr, ndtri
+
+def _trunc_median(mu, sigma, lo, hi):
+    "Median of N(mu, sigma) truncated to [lo, hi] (arrays; lo/hi may be -inf/inf), accurate in both tails."
+    a, b = (lo - mu) / sigma, (hi - mu) / sigma
+    upper = a > 0                                   # mass far in the upper tail: work with survival functions
+    m_lo = ndtri(0.5 * (ndtr(a) + ndtr(b)))
+    m_up = -ndtri(0.5 * (ndtr(-a) + ndtr(-b)))
+    return mu + sigma * np.where(upper, m_up, m_lo)
+
+def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabilities of the classifier
+                    log10_life:np.ndarray,  # (n,) the regressor's predicted log10 life
+                    sigma:float,            # spread of the regressor's out-of-fold log10 errors on training
+                    edges,                  # the K-1 tier edges, in cycles
+                    level:float=0.8,        # central probability of the life interval
+                   ) -> pd.DataFrame:
+    "One answer per cell: tier probabilities, the most probable tier, a life inside that tier's edges, and an interval."
+    c = np.asarray(p_tier, float); mu = np.asarray(log10_life, float); n, K = c.shape
+    e = np.log10(np.asarray(edges, float)); lo = np.r_[-np.inf, e]; hi = np.r_[e, np.inf]
+    if len(e) != K - 1: raise DataError(f"{K} tier probabilities need {K - 1} edges, got {len(e)}")
+    if not (np.isfinite(sigma) and sigma > 0): raise DataError(f"the life model's error spread must be > 0, got {sigma}")
+    r = np.diff(ndtr((np.r_[-np.inf, e, np.inf][None, :] - mu[:, None]) / sigma), axis=1)   # regressor's tier masses
+    p = c * np.maximum(r, 1e-12); p /= p.sum(1, keepdims=True)
+    tier = p.argmax(1)
+    life = 10 ** _trunc_median(mu, sigma, lo[tier], hi[tier])
+    # the mixture's CDF on a grid of log10 life (blocks of cells bound the memory), and its quantiles
+    g = np.linspace(min(mu.min() - 6 * sigma, e.min() - 1), max(mu.max() + 6 * sigma, e.max() + 1), 4001)
+    Fa, Fb = ndtr((lo[None, :] - mu[:, None]) / sigma), ndtr((hi[None, :] - mu[:, None]) / sigma)   # (n, K)
+    mass = np.where(Fb - Fa > 0, Fb - Fa, np.inf)
+    qs = np.empty((n, 2))
+    for s in range(0, n, 1000):
+        b = slice(s, s + 1000); Fz = ndtr((g[None, :] - mu[b, None]) / sigma)                 # (block, G)
+        cdf = sum(p[b, [k]] * np.clip((Fz - Fa[b, [k]]) / mass[b, [k]], 0, 1) for k in range(K))
+        for j, t in enumerate(((1 - level) / 2, (1 + level) / 2)):
+            qs[b, j] = 10 ** g[np.minimum((cdf < t).sum(1), len(g) - 1)]
+    out = pd.DataFrame({f"p_{t}": p[:, k] for k, t in enumerate(TIER_NAMES[:K])})
+    out["predicted_tier"] = np.asarray(TIER_NAMES)[tier]
+    out["predicted_cycle_life"] = life
+    out["life_low"], out["life_high"] = qs[:, 0], qs[:, 1]
+    return out
+
+def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:str="lightgbm", level:float=0.8) -> pd.DataFrame|None:
+    "`joint_tier_life` of `model`'s tier and life models at `window` on descriptors `X` (None without both models)."
+    get = {(f.task, f.window, f.model): f for f in fitted}
+    ft, fl = get.get(("tiers", window, model)), get.get(("cycle_life", window, model))
+    if ft is None or fl is None: return None
+    sigma = fl.meta.get("log10_life_oof_rmse")
+    if sigma is None: raise DataError(f"{fl.name}: saved without its error spread (log10_life_oof_rmse); retrain with this version")
+    out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X)), sigma,
+                          ft.meta.get("tier_edges"), level)
+    out.index = X.index
+    return out
+
+def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
+                  model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
+    "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and the interval's coverage per split."
+    splits = splits or list(dict.fromkeys(cells.split)); recs, cov = [], []
+    for w in sorted({f.window for f in fitted}):
+        X = features[w].X
+        J = joint_predict(fitted, X, w, model, level)
+        if J is None: continue
+        for s in splits:
+            idx = X.index.intersection(cells.index[cells.split == s])
+            if len(idx) == 0: continue
+            y = labels.loc[idx, "cycle_life"].to_numpy(float); j = J.loc[idx]
+            tiers = pd.Series(TIER_NAMES).reindex(labels.loc[idx, "tiers"].astype(int)).to_numpy()
+            recs.append(dict(task="tiers", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
+                             **classification_metrics(tiers, j.predicted_tier.to_numpy())))
+            recs.append(dict(task="cycle_life", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
+                             **regression_metrics(y, j.predicted_cycle_life)))
+            inside = (y >= j.life_low.to_numpy()) & (y <= j.life_high.to_numpy())
+            cov.append(dict(window=w, model=f"{model}_joint", split=s, n_cells=len(idx), level=level,
+                            coverage=float(inside.mean()),
+                            median_width_ratio=float(np.median(j.life_high / j.life_low))))
+    return recs, cov
+
 # %% ../nbs/05_evaluation.ipynb #933cd084
 def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                       window:int, model:str="lightgbm") -> pd.DataFrame:
-    "Per cell: split, observed life and tier, predicted tier + probabilities, predicted life, top-3 SHAP reasons."
+    "Per cell: split, observed life and tier, the joint answer (tier, probabilities, life, interval), each model's own, top-3 SHAP reasons."
     get = {(f.task, f.window, f.model): f for f in fitted}
     X = features[window].X
     out = pd.DataFrame({"split": cells.split.reindex(X.index), "cycle_life": labels.cycle_life.reindex(X.index),
                         "tier": labels.tiers.reindex(X.index).map(dict(enumerate(TIER_NAMES)))}, index=X.index)
+    if (j := joint_predict(fitted, X, window, model)) is not None: out = out.join(j)   # one coherent answer
     if (f := get.get(("tiers", window, model))) is not None:
-        proba = f.estimator.predict_proba(X[f.features])
-        out["predicted_tier"] = pd.Series(f.predict(X), index=X.index).map(dict(enumerate(TIER_NAMES)))
-        for j, t in enumerate(TIER_NAMES): out[f"p_{t}"] = proba[:, j]
+        out["classifier_tier"] = pd.Series(f.predict(X), index=X.index).map(dict(enumerate(TIER_NAMES)))
         out = out.join(top_reasons(f, X).add_prefix("tier_"))
     if (f := get.get(("cycle_life", window, model))) is not None:
-        out["predicted_cycle_life"] = f.predict(X)
+        out["regressor_cycle_life"] = f.predict(X)
         out = out.join(top_reasons(f, X).add_prefix("life_"))
     return out
 
 # %% ../nbs/05_evaluation.ipynb #5ebc48ba
+def model_requirements(models_dir, model:str="lightgbm") -> pd.DataFrame:
+    "What each saved tier/life model needs of a cell: window, descriptors, Q(V) voltage grid, training data."
+    from battery_ssb.model import load_models
+    rows = [dict(name=f.name, task=f.task, window=f.window, n_descriptors=len(f.features), descriptors=list(f.features),
+                 voltage_grid=f.meta.get("voltage_grid"), trained_on=f.meta.get("dataset", ""), n_train=f.meta.get("n_train"),
+                 training_table=(Path(models_dir) / f"training_w{f.window}.parquet").exists())
+            for f in load_models(models_dir) if f.model == model and f.task in ("tiers", "cycle_life")]
+    if not rows: raise DataError(f"{models_dir}: no '{model}' tier or cycle-life models")
+    return pd.DataFrame(rows).sort_values(["window", "task"]).reset_index(drop=True)
+
+def _missing(X:pd.DataFrame, feats:list, train:pd.DataFrame|None) -> pd.Series:
+    "Per cell, the model descriptors it lacks: absent, or NaN where at least half the training cells had a value."
+    miss = X.reindex(columns=feats).isna().to_numpy()                 # absent columns are NaN here
+    if train is not None:                                             # NaN is ordinary where training cells had it too
+        miss &= ~train.reindex(columns=feats).isna().mean().ge(0.5).to_numpy()[None, :]
+    names = np.asarray(feats)
+    return pd.Series([tuple(names[m]) for m in miss], index=X.index)
+
 def screen(models_dir,                  # OUTDIR/models of a study run
            cohort:Cohort,               # the new cells (labels not needed)
-           window:int|None=None,        # which window's models; None: the largest the cells reach
-           model:str="lightgbm") -> pd.DataFrame:
-    "Predicted tier, tier probabilities, predicted cycle life and top-3 SHAP reasons for each cell."
-    from battery_ssb.model import load_models
+           window:int|None=None,        # which window's models; None: per cell, the largest it reaches
+           model:str="lightgbm",        # which saved models
+           fallback:bool=True,          # cells lacking descriptors: refit on the shared ones (True) or exclude them
+           level:float=0.8,             # central probability of the life interval
+          ) -> pd.DataFrame:
+    "Per cell: tier, tier probabilities, cycle life with interval (one coherent answer), top-3 SHAP reasons, model used."
+    from battery_ssb.model import load_models, refit_on
     from battery_ssb.features import featurize
     fitted = [f for f in load_models(models_dir) if f.model == model and f.task in ("tiers", "cycle_life")]
-    windows = sorted({f.window for f in fitted})
-    if not windows: raise DataError(f"{models_dir}: no '{model}' tier or cycle-life models")
-    have = cohort.n_cycles if cohort.qv is not None else int(cohort.cycles.cycle.max())
-    if window is None:
-        ok = [w for w in windows if w <= have]
-        if not ok: raise DataError(f"the cells have {have} cycles; the models need the first {windows} cycles")
-        window = ok[-1]
-    if window not in windows: raise DataError(f"no model for window {window} in {models_dir} (windows: {windows})")
-    if window > have: raise DataError(f"the cells have {have} cycles; the window-{window} models need the first {window}")
-    use = {f.task: f for f in fitted if f.window == window}
-    meta = next(iter(use.values())).meta
-    F = featurize(cohort, window, pairs=[tuple(p) for p in meta["pairs"]], **meta.get("feature_settings", {}))
-    out = pd.DataFrame(index=cohort.cells.index)
-    for f in use.values():
-        if missing := [c for c in f.features if c not in F.X.columns]:
-            why = F.skipped.set_index("descriptor").reason.reindex(missing).fillna("not computed").to_dict()
-            raise DataError(f"{f.name}: the cells lack {len(missing)} descriptors the model needs, e.g. "
-                            + "; ".join(f"{k} ({v})" for k, v in list(why.items())[:3]))
-    if (f := use.get("tiers")) is not None:
-        proba = f.estimator.predict_proba(F.X[f.features])
-        out["predicted_tier"] = [TIER_NAMES[k] for k in f.predict(F.X)]
-        for j, t in enumerate(TIER_NAMES): out[f"p_{t}"] = proba[:, j]
-        out = out.join(top_reasons(f, F.X))
-    if (f := use.get("cycle_life")) is not None: out["predicted_cycle_life"] = f.predict(F.X)
-    out["window"] = window; out["tier_edges"] = str([round(e, 1) for e in meta["tier_edges"]])
-    out["trained_on"] = meta.get("dataset", "")
+    windows = sorted({f.window for f in fitted if {"tiers", "cycle_life"} <= {g.task for g in fitted if g.window == f.window}})
+    if not windows: raise DataError(f"{models_dir}: no pair of '{model}' tier and cycle-life models of one window")
+    if window is not None and window not in windows:
+        raise DataError(f"no model for window {window} in {models_dir} (windows: {windows})")
+    rep = cohort.report
+    reached = cohort.cycles.groupby("cell").cycle.max().reindex(cohort.cells.index).fillna(0).astype(int)
+    use_w = pd.Series([window if window is not None and r >= window else
+                       (max([w for w in windows if w <= r], default=0) if window is None else 0) for r in reached],
+                      index=reached.index)
+    for c in use_w.index[use_w == 0]:
+        rep.add("screen", f"has {reached[c]} cycles; the models need the first {window if window is not None else windows} cycles",
+                cell=c, cycle=None)
+    if (use_w == 0).all():
+        raise DataError(f"the cells have {sorted(set(reached))} cycles; the models need the first "
+                        f"{window if window is not None else windows} cycles")
+    parts = []
+    for w in sorted(set(use_w[use_w > 0])):
+        sub = cohort.subset(cohort.cells.index.isin(use_w.index[use_w == w]))
+        ft, fl = (next(f for f in fitted if f.window == w and f.task == t) for t in ("tiers", "cycle_life"))
+        F = featurize(sub, w, pairs=[tuple(p) for p in ft.meta["pairs"]], **ft.meta.get("feature_settings", {}))
+        tpath = Path(models_dir) / f"training_w{w}.parquet"
+        train = pd.read_parquet(tpath) if tpath.exists() else None
+        need = list(dict.fromkeys(ft.features + fl.features))
+        miss = _missing(F.X, need, train)
+        why = F.skipped.set_index("descriptor").reason.to_dict() if len(F.skipped) else {}
+        for key, cells in miss.groupby(miss).groups.items():
+            X = F.X.loc[cells]
+            if key and not fallback or key and train is None:
+                for c in cells:
+                    rep.add("screen", f"window-{w} {model} models need {len(key)} descriptors this cell lacks: "
+                            + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:8]) + (" ..." if len(key) > 8 else "")
+                            + ("; no training table to refit on" if train is None else "; allow the fallback to refit on the shared ones"),
+                            cell=c, cycle=None)
+                continue
+            m_t, m_l, used = ft, fl, "as trained"
+            if key:
+                have = [d for d in need if d not in key]
+                try: m_t, m_l = refit_on(ft, train, have), refit_on(fl, train, have)
+                except DataError as e:
+                    for c in cells: rep.add("screen", str(e), cell=c, cycle=None)
+                    continue
+                used = f"refitted on {len(set(m_t.features) | set(m_l.features))} of {len(need)} descriptors"
+                for c in cells:
+                    rep.add("screen", f"window {w}: {used}; lacks " + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:8])
+                            + (" ..." if len(key) > 8 else ""), cell=c, cycle=None, level="note")
+            J = joint_predict([m_t, m_l], X, w, model, level)
+            J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
+            J["regressor_cycle_life"] = m_l.predict(X)
+            J = J.join(top_reasons(m_t, X))
+            cols = list(dict.fromkeys(m_t.features + m_l.features))
+            if train is not None:
+                lo, hi = train[cols].min(), train[cols].max()
+                J["n_descriptors_out_of_range"] = ((X[cols] < lo) | (X[cols] > hi)).sum(1).to_numpy()
+            J["window"], J["model_used"] = w, used
+            J["descriptors_missing"] = "; ".join(key)
+            parts.append(J)
+    if not parts:
+        raise DataError("no cell could be screened: " + "; ".join(rep.to_frame().query("stage == 'screen'").reason.unique()[:3]))
+    out = pd.concat(parts).reindex([c for c in cohort.cells.index if any(c in p.index for p in parts)])
+    out.index.name = "cell"
+    out["tier_edges"] = str([round(e, 1) for e in fitted[0].meta["tier_edges"]])
+    out["trained_on"] = fitted[0].meta.get("dataset", "")
     return out
 
 # %% ../nbs/05_evaluation.ipynb #3070d78e

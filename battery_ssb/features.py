@@ -446,8 +446,8 @@ def featurize(cohort:Cohort,             # cells to describe
               peak_range_V:tuple|None=None, # voltage range searched for the main dQ/dV peak
              ) -> Features:
     "Compute the registered descriptors of every cell from its first `window` cycles."
-    last = max([cohort.qv.cycles.max()] if cohort.qv is not None else [] +
-               [cohort.cycles.cycle.max()] if len(cohort.cycles) else [0])
+    last = max(([int(cohort.cycles.cycle.max())] if len(cohort.cycles) else [])       # cycles of the cycle table
+               + ([int(cohort.qv.cycles.max())] if cohort.qv is not None else []) + [0])  # or of the Q(V) curves
     if window > last:
         raise DataError(f"window {window} exceeds the last recorded cycle ({last}) of '{cohort.dataset}'")
     early = cohort.first_cycles(window)

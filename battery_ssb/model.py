@@ -28,7 +28,7 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 __all__ = ['MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier',
            'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'dataset_settings', 'scorer',
            'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs', 'train_models',
-           'load_models']
+           'load_models', 'oof_log10_rmse', 'save_training_tables', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -476,8 +476,10 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                        training_data_sha256=fingerprint, seed=seed,
                        voltage_grid=None if voltage_grid is None else
                        [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
+        if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits)
         if out_dir is not None: save_model(fm.estimator, out_dir, fm.name, fm.meta)
         fitted.append(fm)
+    if out_dir is not None: save_training_tables(features, labels, tr, out_dir)
     return fitted
 
 def load_models(folder) -> list[FittedModel]:
@@ -489,3 +491,38 @@ def load_models(folder) -> list[FittedModel]:
                                meta["best_params"], meta["cv_score"], meta))
     if not out: raise DataError(f"{folder}: no saved models (*.json)")
     return out
+
+# %% ../nbs/04_model.ipynb #6aec2d7f
+def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5) -> float:
+    "RMSE of out-of-fold log10-life predictions of `est` (its parameters as set) on (X, y): the life model's error spread."
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    t = np.log10(y.to_numpy(float))
+    s = np.asarray(strata) if strata is not None else np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+    k = max(2, min(cv_splits, int(np.bincount(pd.factorize(s)[0]).min())))
+    p = cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, s))
+    return float(np.sqrt(np.mean((p - t) ** 2)))
+
+def save_training_tables(features:dict, labels:pd.DataFrame, train_idx, out_dir) -> list[Path]:
+    "Per window, `training_w<N>.parquet`: the training cells' descriptors with `_tiers` and `_cycle_life` (for `refit_on`)."
+    paths = []
+    for w, F in features.items():
+        idx = F.X.index.intersection(train_idx)
+        t = pd.concat([F.X.loc[idx], pd.DataFrame({"_tiers": labels.loc[idx, "tiers"].to_numpy(int),
+                                                    "_cycle_life": labels.loc[idx, "cycle_life"].to_numpy(float)}, index=idx)], axis=1)
+        paths.append(Path(out_dir) / f"training_w{w}.parquet"); t.to_parquet(paths[-1])
+    return paths
+
+def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0) -> FittedModel:
+    "Model `f` refitted with its own parameters on the training table restricted to `descriptors` (fallback screening)."
+    feats = [d for d in f.features if d in descriptors]
+    if not feats: raise DataError(f"{f.name}: none of its {len(f.features)} descriptors is available to refit on")
+    est = clone(f.estimator)
+    if "prior_feature" in est.get_params() and est.get_params()["prior_feature"] not in feats: est.set_params(prior_feature=None)
+    X = training[feats]
+    if f.task == "cycle_life":
+        y = training["_cycle_life"]; est.fit(X, np.log10(y.to_numpy(float)))
+        meta = dict(f.meta, log10_life_oof_rmse=oof_log10_rmse(est, X, y, training["_tiers"], seed))
+    else:
+        est.fit(X, training["_" + f.task].to_numpy(int)); meta = dict(f.meta)
+    meta.update(descriptors=feats, refitted_on=f"{len(feats)} of {len(f.features)} descriptors")
+    return FittedModel(f.task, f.window, f.model, est, feats, f.best_params, f.cv_score, meta)
