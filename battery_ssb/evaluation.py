@@ -251,12 +251,10 @@ def screen(models_dir,                  # OUTDIR/models of a study run
     use_w = pd.Series([window if window is not None and r >= window else
                        (max([w for w in windows if w <= r], default=0) if window is None else 0) for r in reached],
                       index=reached.index)
-    for c in use_w.index[use_w == 0]:
-        rep.add("screen", f"has {reached[c]} cycles; the models need the first {window if window is not None else windows} cycles",
-                cell=c, cycle=None)
-    if (use_w == 0).all():
-        raise DataError(f"the cells have {sorted(set(reached))} cycles; the models need the first "
-                        f"{window if window is not None else windows} cycles")
+    need_txt = f"the window-{window} models need the first {window} cycles" if window is not None else \
+               f"the models need the first {windows} cycles"
+    for c in use_w.index[use_w == 0]: rep.add("screen", f"has {reached[c]} cycles; {need_txt}", cell=c, cycle=None)
+    if (use_w == 0).all(): raise DataError(f"the cells have {sorted(set(reached))} cycles; {need_txt}")
     parts = []
     for w in sorted(set(use_w[use_w > 0])):
         sub = cohort.subset(cohort.cells.index.isin(use_w.index[use_w == w]))

@@ -1,7 +1,9 @@
 """`python main.py` end to end: its fixed metrics.json interface, any split folder, and the no-data message."""
 import json, os, shutil, subprocess, sys
 import numpy as np
+import pytest
 import pandas as pd
+from pathlib import Path
 from conftest import REPO
 
 CLASS_KEYS = {"task", "window", "model", "split", "n_cells", "accuracy", "balanced_accuracy", "macro_f1"}
@@ -67,20 +69,63 @@ def test_main_end_to_end_on_real_data_with_an_unseen_split(matr_dir, tmp_path):
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == sorted(STUDY_NOTEBOOKS)
 
 
-def test_main_runs_unchanged_on_a_raw_dataset(tmp_path):
-    """The same notebooks and main.py on cells read from raw cycler files (the synthetic raw fixture: not batteries)."""
+@pytest.fixture(scope="module")
+def raw_run(tmp_path_factory):
+    "A study run on a raw batch (the synthetic raw fixture: not batteries), windows 5 and 10."
     from battery_ssb.rawdata import write_raw_fixture
-    data = write_raw_fixture(tmp_path / "batch", {"train": 18, "test1": 6}, n_cycles=12, seed=7)
-    out = tmp_path / "run"
+    tmp = tmp_path_factory.mktemp("raw")
+    data = write_raw_fixture(tmp / "batch", {"train": 18, "test1": 6}, n_cycles=12, seed=7)
+    out = tmp / "run"
     r = subprocess.run([sys.executable, "main.py", "--dataset", "raw", "--data-dir", str(data), "--out", str(out),
                         "--windows", "5", "10", "--cv-repeats", "1"], cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+
+def test_main_runs_unchanged_on_a_raw_dataset(raw_run):
+    """The same notebooks and main.py on cells read from raw cycler files (the synthetic raw fixture: not batteries)."""
+    out = raw_run
     doc = json.loads((out / "metrics.json").read_text())
     assert doc["dataset"] == "raw" and doc["data"].startswith("raw cycler files: 24 cells")
     assert {x["split"] for x in doc["results"]} == {"train", "test1"}
     assert {x["window"] for x in doc["results"]} == {5, 10}
     meta = json.loads((out / "models" / "tiers_w10_lightgbm.json").read_text())
     assert any(d.startswith("cv_tau_") for d in meta["descriptors"])          # raw-only families reach the model
+
+
+# real exports of other labs and cyclers (shared/data/cycler-samples) and CALCE CS2_35 (LCO/graphite, 886 cycles)
+SCREENED = {"CS2_35": "calce-cs2/CS2_35", "xTESLADIAG_000038": "cycler-samples/beep/maccor/xTESLADIAG_000038.078",
+            "nw_regular_export_ife_example": "cycler-samples/cellpy/neware/nw_regular_export_ife_example.csv",
+            "batmo_bdf": "cycler-samples/cellpy/bdf/batmo_bdf.csv",
+            "p492-13-raw": "cycler-samples/battdat/batterydata/p492-13-raw.csv"}
+TOO_SHORT = {"neware_uio": "cycler-samples/cellpy/neware/neware_uio.csv"}
+
+
+def test_screening_real_cells_measured_differently(raw_run, tmp_path):
+    """Models of a raw study screen real cells of other chemistries and cyclers: per cell the largest window it reaches,
+    models refitted on the descriptors it has (said so), one coherent answer with an interval; too-short cells reported."""
+    root = os.environ.get("BATTERY_SSB_DATA")
+    if not root or not (Path(root) / "calce-cs2").is_dir() or not (Path(root) / "cycler-samples").is_dir():
+        pytest.skip("BATTERY_SSB_DATA with calce-cs2/ and cycler-samples/ is not set: no real cells to screen")
+    paths = [str(Path(root) / p) for p in {**SCREENED, **TOO_SHORT}.values()]
+    r = subprocess.run([str(Path(sys.executable).parent / "battery-ssb"), "predict", "--model", str(raw_run / "models"), *paths,
+                        "--out", str(tmp_path / "p.csv")], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    p = pd.read_csv(tmp_path / "p.csv").set_index("cell")
+    assert set(p.index) == set(SCREENED)
+    assert p.loc["CS2_35", "window"] == 10                       # counted from its cycle table (886 cycles, read to 10)
+    assert p.model_used.str.startswith("refitted on").all()     # no temperature, another voltage window: said, not imputed
+    assert (p.descriptors_missing.str.len() > 0).all() and (p.n_descriptors_out_of_range > 0).all()
+    edges = json.loads((raw_run / "models" / "tiers_w10_lightgbm.json").read_text())["tier_edges"]
+    implied = np.asarray(["short", "medium", "long"])[np.digitize(p.predicted_cycle_life, edges)]
+    assert (implied == p.predicted_tier).all()                    # tier and life agree, by construction
+    assert ((p.life_low <= p.predicted_cycle_life) & (p.predicted_cycle_life <= p.life_high)).all()
+    assert np.allclose(p[["p_short", "p_medium", "p_long"]].sum(axis=1), 1)
+    assert p[["reason1", "reason2", "reason3"]].notna().all().all()
+    rep = pd.read_csv(tmp_path / "p.report.csv")
+    short = rep[(rep.stage == "screen") & (rep.cell == "neware_uio")]
+    assert len(short) == 1 and "the models need the first [5, 10] cycles" in short.reason.iloc[0]
+    assert "windows used" in r.stderr and "not screened" in r.stderr
 
 
 def test_main_simulated_default_needs_no_data(tmp_path):
@@ -116,7 +161,7 @@ def test_main_simulated_default_needs_no_data(tmp_path):
     same = p.index.intersection(sc.index)
     assert len(same) and (sc.loc[same, "predicted_tier"] == p.loc[same, "predicted_tier"]).all()
     assert np.allclose(sc.loc[same, "predicted_cycle_life"], p.loc[same, "predicted_cycle_life"], rtol=1e-9)
-    assert np.allclose(sc[[f"p_{t}" for t in TIER_NAMES]].sum(1), 1.0)
+    assert np.allclose(sc[[f"p_{t}" for t in TIER_NAMES]].sum(axis=1), 1.0)
     import pytest
     with pytest.raises(Exception, match="the window-10 models need the first 10"):   # fewer cycles than the window: refused
         screen(out / "models", batch.first_cycles(9), window=10)
