@@ -109,7 +109,10 @@ def top_reasons(f:FittedModel, X:pd.DataFrame, k:int=3) -> pd.DataFrame:
     order = np.argsort(-np.abs(vals), 1)[:, :k]
     names = np.asarray(f.features)[order]; v = np.take_along_axis(vals, order, 1)
     out = {}
-    for j in range(k): out[f"reason{j + 1}"], out[f"reason{j + 1}_shap"] = names[:, j], v[:, j]
+    for j in range(k):   # a model of fewer than k descriptors leaves the last reasons empty
+        have = j < names.shape[1]
+        out[f"reason{j + 1}"] = names[:, j] if have else np.full(len(X), None)
+        out[f"reason{j + 1}_shap"] = v[:, j] if have else np.full(len(X), np.nan)
     return pd.DataFrame(out, index=X.index)
 
 def global_importance(f:FittedModel, X:pd.DataFrame) -> pd.Series:
@@ -237,6 +240,7 @@ def screen(models_dir,                  # OUTDIR/models of a study run
            model:str="lightgbm",        # which saved models
            fallback:bool=True,          # cells lacking descriptors: refit on the shared ones (True) or exclude them
            level:float=0.8,             # central probability of the life interval
+           min_shared:float=0.5,        # fallback only for cells having at least this share of the models' descriptors
           ) -> pd.DataFrame:
     "Per cell: tier, tier probabilities, cycle life with interval (one coherent answer), top-3 SHAP reasons, model used."
     from battery_ssb.model import load_models, refit_on
@@ -267,6 +271,12 @@ def screen(models_dir,                  # OUTDIR/models of a study run
         why = F.skipped.set_index("descriptor").reason.to_dict() if len(F.skipped) else {}
         for key, cells in miss.groupby(miss).groups.items():
             X = F.X.loc[cells]
+            if key and len(need) - len(key) < min_shared * len(need):
+                for c in cells:
+                    rep.add("screen", f"has only {len(need) - len(key)} of the {len(need)} descriptors the window-{w} {model} models "
+                            f"use (fewer than {min_shared:.0%}): too few to screen; it lacks "
+                            + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:5]) + " ...", cell=c, cycle=None)
+                continue
             if key and not fallback or key and train is None:
                 for c in cells:
                     rep.add("screen", f"window-{w} {model} models need {len(key)} descriptors this cell lacks: "
@@ -292,7 +302,9 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             cols = list(dict.fromkeys(m_t.features + m_l.features))
             if train is not None:
                 lo, hi = train[cols].min(), train[cols].max()
-                J["n_descriptors_out_of_range"] = ((X[cols] < lo) | (X[cols] > hi)).sum(1).to_numpy()
+                J["n_descriptors_out_of_range"] = ((X[cols] < lo) | (X[cols] > hi)).sum(axis=1).to_numpy()
+                life = train["_cycle_life"]            # the regressor extrapolates (its linear prior) beyond these
+                J["life_beyond_training"] = ~J.regressor_cycle_life.between(life.min(), life.max())
             J["window"], J["model_used"] = w, used
             J["descriptors_missing"] = "; ".join(key)
             parts.append(J)

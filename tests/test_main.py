@@ -116,6 +116,7 @@ def test_screening_real_cells_measured_differently(raw_run, tmp_path):
     assert p.loc["CS2_35", "window"] == 10                       # counted from its cycle table (886 cycles, read to 10)
     assert p.model_used.str.startswith("refitted on").all()     # no temperature, another voltage window: said, not imputed
     assert (p.descriptors_missing.str.len() > 0).all() and (p.n_descriptors_out_of_range > 0).all()
+    assert p.life_beyond_training.dtype == bool                    # extrapolated lives are flagged, not hidden
     edges = json.loads((raw_run / "models" / "tiers_w10_lightgbm.json").read_text())["tier_edges"]
     implied = np.asarray(["short", "medium", "long"])[np.digitize(p.predicted_cycle_life, edges)]
     assert (implied == p.predicted_tier).all()                    # tier and life agree, by construction
