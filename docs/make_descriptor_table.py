@@ -16,7 +16,8 @@ reason, in its `skipped` table.
 
 def page() -> str:
     "The core registry (notebook 02); the families of the public datasets (notebook 02a) are in docs/datasets.md."
-    core = {n for n, d in REGISTRY.items() if d.func.__module__ != "battery_ssb.dataset_descriptors"}
+    core = {n for n, d in REGISTRY.items()       # the package's own (not one a notebook's test cell registered in-process)
+            if d.func.__module__.startswith("battery_ssb.") and d.func.__module__ != "battery_ssb.dataset_descriptors"}
     d = describe(); d = d[d.name.isin(core)]
     return HEAD.format(n=len(d)) + d.to_markdown(index=False) + "\n"
 

@@ -45,9 +45,9 @@ def test_main_end_to_end_on_real_data_with_an_unseen_split(matr_dir, tmp_path):
     assert {x["split"] for x in res} == {"train", "test1", "test2"}
     for x in res:
         assert set(x) == (REG_KEYS if x["task"] == "cycle_life" else CLASS_KEYS), x
-        assert x["model"] in {"lightgbm", "severson_variance", "elastic_net", "dummy"} and x["window"] in (5, 100)
+        assert x["model"] in {"lightgbm", "lightgbm_joint", "severson_variance", "elastic_net", "dummy"} and x["window"] in (5, 100)
     keys = [(x["task"], x["window"], x["model"], x["split"]) for x in res]
-    assert len(keys) == len(set(keys)) == 21 * 3
+    assert len(keys) == len(set(keys)) == (21 + 4) * 3   # + lightgbm_joint: tiers and cycle_life at each window
     get = {(x["task"], x["window"], x["model"], x["split"]): x for x in res}
     assert get[("cycle_life", 100, "severson_variance", "test1")]["n_cells"] == 43
     assert get[("binary_550", 5, "lightgbm", "test2")]["n_cells"] == 10
