@@ -512,6 +512,10 @@ def _check_capacity_units(out:pd.DataFrame, file, cmap:ColumnMap, notes:dict, to
         r = (q / it.where(it > 0))
         src = f"column {cmap.columns.get(col, cmap.columns.get('_capacity'))!r}"
         ratio = float(np.median(r[both])) if both.any() else float("nan")
+        if dis.sum() > 0.5 * has.sum() and not (it[has] > 0).any():
+            raise DataError(f"{file}: {src} counts up to {float(q.max()):.4g} Ah in {int(has.sum())} cycle(s) but column "
+                            f"{cmap.columns.get('current_A')!r} reads 0 in all of them; expected current flowing while "
+                            "the counter rises (the current column is empty or not the current)")
         if dis.sum() > 0.5 * has.sum() and not (1 / tol <= ratio <= tol):
             unit = next((k for k in _UNIT_RATIOS if abs(np.log(ratio / k)) < 0.1), None) if both.any() else None
             steady = both.any() and (np.abs(np.log(r[both] / ratio)) < 0.1).mean() > 0.8
@@ -1492,6 +1496,13 @@ def check_cycles(raw:RawCell,                # a cell read by a reader
     gaps = np.flatnonzero(np.diff(cyc) > 1)
     for i in gaps:
         report.add("read", f"cycle numbers {cyc[i] + 1}..{cyc[i + 1] - 1} absent (no samples)", level="note", cell=raw.cell)
+    I = d.current_A.to_numpy()
+    if abs(I[-1]) > thr:   # the record stops with current flowing: its last cycle may be a fragment
+        c = int(d.cycle_index.iloc[-1])
+        report.add("read", f"the record ends with current flowing ({I[-1]:.4g} A at its last sample): cycle {c} may be cut "
+                   "short (file truncated, exported while the test ran, or the schedule ended in that step); kept",
+                   level="note", cell=raw.cell, cycle=c)
+        raw.meta["ends_mid_step"] = c
     raw.meta["partial_cycles"] = [int(c) for c in partial.index]
     if drop_partial and len(partial):
         raw = RawCell(raw.cell, d[~d.cycle_index.isin(partial.index)].reset_index(drop=True), raw.meta)
