@@ -176,9 +176,10 @@ def _cells(r, **col):
     t.to_csv(r / "cells.csv", index=False)
 
 
-# kind: (what it is made from, how, expectation); expectation: ("error", fragments) | ("note", regex) | ("same",)
+# kind: (what it is made from, how, expectation); expectation: ("error"|"stop", fragments) | ("note", regex) | ("same", base)
 # file kinds run through read_cell and featurize_cells; 'matr' kinds through load_matr; 'raw' kinds through load_raw_dataset
-E = lambda *f: ("error", f)
+E = lambda *f: ("error", f)     # read_cell: a DataError; a batch: that cell excluded with the reason, the rest goes on
+S = lambda *f: ("stop", f)      # a batch stops with a DataError (labels or layout, checked before any cell is read)
 N = lambda rx: ("note", rx)
 SAME, SAME_NEWARE = ("same", "clean"), ("same", "neware")
 KINDS = {
@@ -231,20 +232,20 @@ KINDS = {
     "matr_cell_nan_run": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "train", 2, lambda q: np.where(np.arange(q.shape[0])[:, None] < 40, np.nan, q))), E("train/cell2.csv", "NaN values")),
     "matr_cell_in_mAh": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "test1", 1, lambda q: 1000 * q)), E("test1/cell1.csv", "look like mAh")),
     "matr_cell_text": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "train/cell1.csv").write_text((m / "train/cell1.csv").read_text().replace(",", ",x", 1))), E("train/cell1.csv", "non-numeric value")),
-    "matr_life_negative": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/train_cycle_lives.csv").write_text("-5\n700\n800\n")), E("train_cycle_lives.csv", "row 1", "positive")),
-    "matr_life_row_missing": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/test1_cycle_lives.csv").write_text("700\n")), E("test1_cycle_lives.csv", "missing cycle-life row 2")),
+    "matr_life_negative": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/train_cycle_lives.csv").write_text("-5\n700\n800\n")), S("train_cycle_lives.csv", "row 1", "positive")),
+    "matr_life_row_missing": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/test1_cycle_lives.csv").write_text("700\n")), S("test1_cycle_lives.csv", "missing cycle-life row 2")),
     "matr_twin_files": ("matr", lambda b, d: _matr(b, d, lambda m: shutil.copy(m / "train/cell1.csv", m / "train/cell3.csv")), E("byte-identical", "one label is wrong")),
-    "raw_split_Train": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, split=(0, "Train"))), E("cells.csv", "row 2", "split 'Train'")),
-    "raw_life_negative": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, -3))), E("cells.csv", "row 3", "positive finite")),
-    "raw_life_zero": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, 0))), E("cells.csv", "row 3", "positive finite")),
-    "raw_life_inf": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(2, "inf"))), E("cells.csv", "row 4", "positive finite")),
-    "raw_id_absolute_path": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cell=(0, str(b["clean"])))), E("cells.csv", "row 2", "leaving the dataset folder")),
-    "raw_id_dotdot": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cell=(0, "../outside/x"))), E("cells.csv", "row 2", "leaving the dataset folder")),
+    "raw_split_Train": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, split=(0, "Train"))), S("cells.csv", "row 2", "split 'Train'")),
+    "raw_life_negative": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, -3))), S("cells.csv", "row 3", "positive finite")),
+    "raw_life_zero": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, 0))), S("cells.csv", "row 3", "positive finite")),
+    "raw_life_inf": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(2, "inf"))), S("cells.csv", "row 4", "positive finite")),
+    "raw_id_absolute_path": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cell=(0, str(b["clean"])))), S("cells.csv", "row 2", "leaving the dataset folder")),
+    "raw_id_dotdot": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cell=(0, "../outside/x"))), S("cells.csv", "row 2", "leaving the dataset folder")),
     "raw_twin_files_other_lives": ("raw", lambda b, d: _raw(b, d, lambda r: shutil.copy(r / "train-01.csv", r / "train-02.csv")), E("byte-identical", "one label is wrong")),
     "raw_broken_cell_header_only": ("raw", lambda b, d: _raw(b, d, lambda r: (r / "test1-01.csv").write_text((r / "test1-01.csv").read_text().split("\n", 1)[0] + "\n")), E("test1-01.csv", "header only")),
     "raw_cell_without_files": ("raw", lambda b, d: _raw(b, d, lambda r: (r / "train-03.csv").unlink()), E("no folder or file for cell 'train-03'")),
     "raw_unlisted_file": ("raw", lambda b, d: _raw(b, d, lambda r: shutil.copy(b["clean"], r / "stray.csv")), N(r"not listed in cells.csv")),
-    "raw_no_split_column": ("raw", lambda b, d: _raw(b, d, lambda r: pd.read_csv(r / "cells.csv").drop(columns="split").to_csv(r / "cells.csv", index=False)), E("cells.csv", "['split'] missing")),
+    "raw_no_split_column": ("raw", lambda b, d: _raw(b, d, lambda r: pd.read_csv(r / "cells.csv").drop(columns="split").to_csv(r / "cells.csv", index=False)), S("cells.csv", "['split'] missing")),
 }
 
 
@@ -258,7 +259,7 @@ def _read_outcome(path, expect, base):
     try: raw = read_cell(path, report=rep)
     except DataError as e:
         msg = str(e)
-        ok = _named(path, msg) and all(f in msg for f in expect[1]) and "\n" not in msg.strip()
+        ok = expect[0] in ("error", "stop") and _named(path, msg) and all(f in msg for f in expect[1]) and "\n" not in msg.strip()
         return ("clear error" if ok else "traceback/unclear"), msg[:160]
     except Exception as e: return "traceback/unclear", f"{type(e).__name__}: {e}"[:160]
     return _accepted(expect, rep.to_frame(), lambda: raw.data.equals(_clean(base, expect[1])[0]))
@@ -275,15 +276,15 @@ def _batch_outcome(expect, run, bad_cell):
     "A batch entry point: the bad cell excluded with the reason, a note, or a clear error for the whole batch."
     try: out, rep = run()
     except DataError as e:
-        msg = str(e); ok = all(f in msg for f in expect[1]) if expect[0] == "error" else False
-        return ("clear error" if ok else "traceback/unclear"), msg[:160]
+        msg = str(e); ok = expect[0] in ("error", "stop") and all(f in msg for f in expect[1])
+        return ("clear error (batch stopped)" if ok else "traceback/unclear"), msg[:160]
     except Exception as e: return "traceback/unclear", f"{type(e).__name__}: {e}"[:160]
     exc = rep[rep.level == "excluded"]
-    if expect[0] == "error":
+    if expect[0] in ("error", "stop"):
         why = exc.reason.fillna("").astype(str)
         hit = why[why.apply(lambda s: all(f in s for f in expect[1]))]
         gone = bad_cell is None or bad_cell not in out
-        if len(hit) and gone: return "clear error", f"excluded: {hit.iloc[0][:150]}"
+        if len(hit) and gone: return "clear error (cell excluded)", f"excluded: {hit.iloc[0][:150]}"
         return ("silently wrong" if not len(exc) else "traceback/unclear"), f"kept={not gone}; report: {'; '.join(why)[:120]}"
     return _accepted(expect, rep, lambda: bad_cell in out and out[bad_cell]())
 
@@ -292,7 +293,8 @@ def _batch_outcome(expect, run, bad_cell):
 def test_bad_input(kind, base, tmp_path):
     src, make, expect = KINDS[kind]
     path = make(base, tmp_path)
-    want = "clear error" if expect[0] == "error" else "accepted-with-note" if expect[0] == "note" else "accepted (as the clean file)"
+    want = {"error": "clear error (cell excluded)", "stop": "clear error (batch stopped)", "note": "accepted-with-note",
+            "same": "accepted (as the clean file)"}[expect[0]]
     got = {}
     if src == "file":
         got["read_cell"] = _read_outcome(path, expect, base)
@@ -318,8 +320,10 @@ def test_bad_input(kind, base, tmp_path):
             return {c: (lambda: False) for c in co.cells.index}, co.report.to_frame()
         bad = next((m.group(1) for f in expect[1] if (m := re.search(r"(test1-01|train-03)", f))), None)
         got["load_raw_dataset"] = _batch_outcome(expect, run, bad)
-    for entry, (outcome, detail) in got.items(): ROWS.append(dict(kind=kind, entry=entry, expected=want, outcome=outcome, detail=detail))
-    wrong = {e: o for e, o in got.items() if o[0] != want}
+    expected = {e: "clear error" if e == "read_cell" and want.startswith("clear error") else want for e in got}
+    for entry, (outcome, detail) in got.items():
+        ROWS.append(dict(kind=kind, entry=entry, expected=expected[entry], outcome=outcome, detail=detail))
+    wrong = {e: o for e, o in got.items() if o[0] != expected[e]}
     assert not wrong, f"{kind}: expected '{want}', got {wrong}"
 
 
