@@ -299,11 +299,12 @@ def _matr_si_rows(si:pd.DataFrame|None, si_path, split:str, lives:np.ndarray, re
 def load_matr(root,                 # folder in the MATR layout (split folders, cycle_lives/, SI table)
               splits:list|None=None, # split folders to read; None: every one present
               progress:bool=True,    # show a progress bar
-              strict:bool=False,     # stop at the first cell file that fails (else that cell is excluded, recorded)
+              strict:bool|None=None, # stop at the first cell file that fails (else excluded, recorded); None: $BATTERY_SSB_STRICT
              ) -> Cohort:
     """Load every split of a MATR-layout dataset into a `Cohort`, checking each file: labels and the SI table first
     (before any cell is read), then each cell; a cell whose file fails is excluded with its reason and the rest go on."""
     root = Path(root)
+    if strict is None: strict = os.environ.get("BATTERY_SSB_STRICT", "0") not in ("", "0", "false", "False")
     splits = splits or matr_split_folders(root)
     report = RunReport()
     si_path = root / "severson_si_table9.csv"
