@@ -253,6 +253,24 @@ def _read_cycle_lives(path, n_cells:int, split:str) -> np.ndarray:
                         "expected a positive number of cycles")
     return life.to_numpy(float)
 
+def _identical_files(files:list, cells:pd.DataFrame, report:RunReport, strict:bool=False) -> set:
+    """Cells whose files are byte for byte the same: with different cycle lives one label is wrong, both are excluded
+    (recorded; a DataError if `strict`); with the same life, noted. Returns the cells to leave out."""
+    by = {}
+    for s, i, f in files:
+        with open(f, "rb") as fh: by.setdefault(hashlib.file_digest(fh, "sha256").hexdigest(), []).append(f"{s}/cell{i}")
+    skip = set()
+    for same in (g for g in by.values() if len(g) > 1):
+        lives = cells.loc[same, "cycle_life"].tolist()
+        if len(set(lives)) > 1:
+            msg = f"cells {same} have byte-identical files but cycle lives {lives}: one label is wrong"
+            if strict: raise DataError(msg)
+            for c in same: report.add("load", f"{msg}: cell excluded", cell=c)
+            skip |= set(same)
+        else: report.add("load", f"cells {same} have byte-identical files (the same cell listed twice?): kept",
+                         level="note", cell=same[0])
+    return skip
+
 def _matr_si_rows(si:pd.DataFrame|None, si_path, split:str, lives:np.ndarray, report:RunReport) -> pd.DataFrame:
     "SI rows of `split`, in cell order, with their cycle lives checked against `lives`."
     n = len(lives)
@@ -281,9 +299,12 @@ def _matr_si_rows(si:pd.DataFrame|None, si_path, split:str, lives:np.ndarray, re
 def load_matr(root,                 # folder in the MATR layout (split folders, cycle_lives/, SI table)
               splits:list|None=None, # split folders to read; None: every one present
               progress:bool=True,    # show a progress bar
+              strict:bool|None=None, # stop at the first cell file that fails (else excluded, recorded); None: $BATTERY_SSB_STRICT
              ) -> Cohort:
-    "Load every split of a MATR-layout dataset into a `Cohort`, checking each file."
+    """Load every split of a MATR-layout dataset into a `Cohort`, checking each file: labels and the SI table first
+    (before any cell is read), then each cell; a cell whose file fails is excluded with its reason and the rest go on."""
     root = Path(root)
+    if strict is None: strict = os.environ.get("BATTERY_SSB_STRICT", "0") not in ("", "0", "false", "False")
     splits = splits or matr_split_folders(root)
     report = RunReport()
     si_path = root / "severson_si_table9.csv"
@@ -300,16 +321,25 @@ def load_matr(root,                 # folder in the MATR layout (split folders, 
             raise DataError(f"{d}: cell{gap[0]}.csv missing (cells are numbered cell1..cell{nums[-1]}; the numbering "
                             "is the join key to the cycle lives)")
         files += [(s, i, d / f"cell{i}.csv") for i in nums]
-    q = np.stack([read_matr_cell(f, report, f"{s}/cell{i}").T
-                  for s, i, f in tqdm(files, desc=f"reading {root.name}", disable=not progress)])
     tables = []
-    for s in splits:
+    for s in splits:                       # labels first: a bad life stops the load before any cell is read
         n = sum(1 for f in files if f[0] == s)
         lives = _read_cycle_lives(root / "cycle_lives" / f"{s}_cycle_lives.csv", n, s)
         meta = _matr_si_rows(si, si_path, s, lives, report)
         tables.append(meta.assign(cell=[f"{s}/cell{i}" for i in range(1, n + 1)], split=s, cycle_life=lives))
     cells = pd.concat(tables, ignore_index=True).assign(**MATR_META).set_index("cell")
     cells = cells[CELL_COLUMNS + ["barcode", "batch_date"]]
+    skip = _identical_files(files, cells, report, strict)
+    qs, ok = [], []
+    for s, i, f in tqdm(files, desc=f"reading {root.name}", disable=not progress):
+        c = f"{s}/cell{i}"
+        if c in skip: continue
+        try: qs.append(read_matr_cell(f, report, c).T); ok.append(c)
+        except DataError as e:
+            if strict: raise
+            report.add("load", f"{e}: cell excluded (the other cells go on)", cell=c, file=f)
+    if not qs: raise DataError(f"{root}: none of the {len(files)} cell files could be read (reasons in the report)")
+    q = np.stack(qs); cells = cells.loc[ok]
     cycles = pd.DataFrame({"cell": np.repeat(cells.index.values, len(MATR_CYCLES)),
                            "cycle": np.tile(MATR_CYCLES, len(cells))})
     return Cohort("matr", cells, cycles, QVCurves(MATR_VOLTAGE, MATR_CYCLES, q), report,

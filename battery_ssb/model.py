@@ -27,7 +27,7 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 # %% auto #0
 __all__ = ['MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier',
            'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'dataset_settings', 'scorer',
-           'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs', 'train_models',
+           'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model', 'study_inputs', 'train_models',
            'load_models', 'oof_log10_rmse', 'save_training_tables', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
@@ -365,6 +365,31 @@ class FittedModel:
         p = self.estimator.predict(X[self.features])
         return 10 ** p if self.task == "cycle_life" else p
 
+def cv_folds(strata,                # class (or stratum) of each training cell
+             n:int,                 # training cells
+             cv_splits:int=5,       # folds wanted
+             cv_repeats:int=1,      # repeats
+             seed:int=0,
+             regression:bool=False, # strata only stratify: when they cannot, plain K-fold will do
+            ) -> tuple[list|None, str]:
+    """Repeated stratified K-fold splits and a line saying how: K = `cv_splits`, fewer when the smallest class is smaller
+    (said in the line); (None, why) when a class has fewer than 2 cells or there is one class only (a regression
+    falls back to plain K-fold instead, if it has 4 cells)."""
+    strata = np.asarray(strata); counts = np.bincount(pd.factorize(strata)[0])
+    smallest = int(counts.min()) if len(counts) else 0
+    if len(counts) < 2 or smallest < 2:
+        why = (f"one class only among the {n} training cells" if len(counts) < 2 else
+               f"a class of the training split has {smallest} cell; cross-validation needs at least 2 per class")
+        if not regression or n < 4: return None, why
+        from sklearn.model_selection import RepeatedKFold
+        k = min(cv_splits, n // 2)
+        return (list(RepeatedKFold(n_splits=k, n_repeats=cv_repeats, random_state=seed).split(np.zeros((n, 1)))),
+                f"RepeatedKFold({k}x{cv_repeats}, seed {seed}), not stratified: {why}")
+    folds = min(cv_splits, smallest)   # small batches: as many folds as the smallest class allows
+    cv = list(RepeatedStratifiedKFold(n_splits=folds, n_repeats=cv_repeats, random_state=seed).split(np.zeros((n, 1)), strata))
+    return cv, (f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed})" +
+                (f": {folds} folds, not {cv_splits}, as the smallest class has {smallest} cells" if folds < cv_splits else ""))
+
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
@@ -379,13 +404,10 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     Xm = X[feats]
     if strata is None:   # classes, or for the regressor the terciles of the target
         strata = target if task != "cycle_life" else np.digitize(target, np.quantile(target, [1 / 3, 2 / 3]))
-    strata = np.asarray(strata)
-    smallest = int(np.bincount(pd.factorize(strata)[0]).min())
-    if smallest < 2:
-        raise DataError(f"{task}: a class of the training split has {smallest} cell; cross-validation needs at least 2 per class")
-    folds = min(cv_splits, smallest)   # small batches: as many folds as the smallest class allows
     if cv_repeats is None: cv_repeats = 3 if len(Xm) < LARGE_N else 1
-    cv = list(RepeatedStratifiedKFold(n_splits=folds, n_repeats=cv_repeats, random_state=seed).split(Xm, strata))
+    cv, how = cv_folds(strata, len(Xm), cv_splits, cv_repeats, seed, regression=task == "cycle_life")
+    if cv is None:   # too few cells to cross-validate this task: not fitted, said (the other tasks go on)
+        warnings.warn(f"{task}, window {window}, {model}: not fitted: {how}"); return None
     if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model == "lightgbm":
         grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
@@ -398,7 +420,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     score = float(search.best_score_) * (-1 if task == "cycle_life" else 1)
     n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
-                       dict(cv=f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed}), {n_cand} candidates"))
+                       dict(cv=f"{how}, {n_cand} candidates"))
 
 # %% ../nbs/04_model.ipynb #2f484c2c
 def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Features:

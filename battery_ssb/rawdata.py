@@ -6,6 +6,7 @@ Docs: https://battery-ssb.github.io/battery_ssb/rawdata.html.md"""
 
 # %% ../nbs/01b_rawdata.ipynb #283fc511
 from __future__ import annotations
+import re
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,8 +16,8 @@ from .readers import read_cell
 from .timeseries import cohort_from_raw
 
 # %% auto #0
-__all__ = ['ARBIN_CSV_COLUMNS', 'RAW_CELL_DEFAULTS', 'synthetic_raw_cell', 'fixture_life', 'write_raw_fixture', 'raw_cell_table',
-           'load_raw_dataset', 'load_ssb_sim']
+__all__ = ['ARBIN_CSV_COLUMNS', 'RAW_CELL_DEFAULTS', 'SPLIT_NAMES', 'SPLIT_HELP', 'synthetic_raw_cell', 'fixture_life',
+           'write_raw_fixture', 'raw_cell_table', 'check_raw_dataset', 'load_raw_dataset', 'load_ssb_sim']
 
 # %% ../nbs/01b_rawdata.ipynb #2bc03ea6
 def _ocv(soc): return 3.0 + 0.9 * soc + 0.25 * np.tanh(8 * (soc - 0.1)) + 0.1 * soc ** 4
@@ -97,43 +98,78 @@ def write_raw_fixture(root,                    # folder to write the dataset int
 
 # %% ../nbs/01b_rawdata.ipynb #9749f8a5
 RAW_CELL_DEFAULTS = dict(source="", chemistry="", protocol="", nominal_capacity_Ah=np.nan, cycle_life=np.nan)
+SPLIT_NAMES = r"^(train|test[a-z0-9_]*|val[a-z0-9_]*|new)$"   # 'train' learns; test*, val*: held out; new: unlabelled
+SPLIT_HELP = "'train', 'test' or test<suffix> (test1, test_in), val<suffix>, 'new'"
 
 def raw_cell_table(root) -> pd.DataFrame:
-    "The checked `cells.csv` of a raw dataset, indexed by 'cell', with CELL_COLUMNS."
+    """The checked `cells.csv` of a raw dataset, indexed by 'cell', with CELL_COLUMNS: a DataError naming the row for a
+    split outside SPLIT_NAMES, a life that is not a positive finite number, a capacity that is not positive, a cell id
+    that is an absolute path or leaves the dataset folder."""
     path = Path(root) / "cells.csv"
     if not path.exists(): raise DataError(f"{path}: missing; a raw dataset lists its cells there (columns cell, split, ...)")
-    t = pd.read_csv(path, dtype={"cell": str, "split": str})
+    try: t = pd.read_csv(path, dtype={"cell": str, "split": str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise DataError(f"{path}: not a readable table ({type(e).__name__}: {e})")
+    t.columns = [str(c).strip() for c in t.columns]
     if missing := [c for c in ("cell", "split") if c not in t.columns]:
         raise DataError(f"{path}: columns {missing} missing (need at least cell, split)")
+    row = lambda i: f"{path}: row {int(i) + 2} (cell {t.cell.iloc[int(i)]!r})"
+    if (na := t.cell.isna() | (t.cell.astype(str).str.strip() == "")).any():
+        raise DataError(f"{path}: row {int(np.flatnonzero(na)[0]) + 2} has no cell id")
+    t["cell"] = t.cell.str.strip()
     if t.cell.duplicated().any():
         raise DataError(f"{path}: cell {t.cell[t.cell.duplicated()].iloc[0]!r} listed twice (row {int(np.flatnonzero(t.cell.duplicated())[0]) + 2})")
+    for i, c in enumerate(t.cell):
+        p = Path(c)
+        if p.is_absolute() or c.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", c) or ".." in re.split(r"[/\\]", c):
+            raise DataError(f"{row(i)}: the cell id is a path leaving the dataset folder; expected a name of a file or "
+                            f"folder inside {Path(root)}")
+    sp = t.split.fillna("").astype(str).str.strip()
+    if (bad := ~sp.str.fullmatch(SPLIT_NAMES)).any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{row(i)}: split {t.split.iloc[i]!r} is not a split name; expected {SPLIT_HELP}"
+                        + (" (lower case: 'train')" if sp.iloc[i].lower() == "train" else ""))
+    t["split"] = sp
     for c, v in RAW_CELL_DEFAULTS.items():
         if c not in t.columns: t[c] = v
-    life = pd.to_numeric(t.cycle_life, errors="coerce")
-    if bad := [i for i in np.flatnonzero(life.isna() & t.cycle_life.notna())]:
-        raise DataError(f"{path}: row {bad[0] + 2} (cell {t.cell.iloc[bad[0]]}) cycle_life {t.cycle_life.iloc[bad[0]]!r} is not a number")
-    t["cycle_life"] = life
+    for col, what in (("cycle_life", "cycles"), ("nominal_capacity_Ah", "Ah")):
+        x = pd.to_numeric(t[col], errors="coerce")
+        if bad := [i for i in np.flatnonzero(x.isna() & t[col].notna())]:
+            raise DataError(f"{row(bad[0])}: {col} {t[col].iloc[bad[0]]!r} is not a number")
+        if bad := [i for i in np.flatnonzero(x.notna() & ~((x > 0) & np.isfinite(x)))]:
+            raise DataError(f"{row(bad[0])}: {col} {float(x.iloc[bad[0]]):g}; expected a positive finite number of "
+                            f"{what} (leave it empty if unknown)")
+        t[col] = x
     t["source"] = t.source.fillna("").replace("", str(path.parent.name))
     return t.set_index("cell")[CELL_COLUMNS + [c for c in t.columns if c not in CELL_COLUMNS + ["cell"]]]
 
 def _cell_files(root:Path, cell:str) -> Path:
-    "The folder or single file holding `cell`'s exports."
-    if (root / cell).is_dir(): return root / cell
+    "The folder or single file holding `cell`'s exports, inside `root` (a link leading out of it is refused)."
+    def inside(p):
+        if not p.resolve().is_relative_to(root.resolve()):
+            raise DataError(f"{root}: the files of cell {cell!r} ({p}) lead outside the dataset folder (a link?)")
+        return p
+    if (root / cell).is_dir(): return inside(root / cell)
     hits = sorted(p for p in root.iterdir() if p.is_file() and p.stem == cell)
-    if len(hits) == 1: return hits[0]
+    if len(hits) == 1: return inside(hits[0])
     if not hits: raise DataError(f"{root}: no folder or file for cell {cell!r} listed in cells.csv")
     raise DataError(f"{root}: several files for cell {cell!r}: {[h.name for h in hits]}; put its runs in a folder {cell}/")
 
-def load_raw_dataset(root,                  # folder: cells.csv + one folder or file per cell
-                     cache_dir=None,        # cache of parsed files and cell tables; None: $BATTERY_SSB_CACHE_DIR or none
-                     progress:bool=True,    # progress bar over cells
-                     dataset:str="raw",     # name recorded in the cohort
-                     workers:int|None=None, # processes, one task per cell; None: $BATTERY_SSB_WORKERS or 1
-                     scheduler:str|None=None, # Dask scheduler ('local' or an address); None: $BATTERY_SSB_SCHEDULER or none
-                    ) -> Cohort:
-    "Read a raw dataset (see the layout above) into a `Cohort`, recording whatever is left out."
-    import os
-    from battery_ssb.timeseries import cohort_from_paths
+def _content_hash(p:Path) -> str:
+    "SHA-256 over a cell's file (its bytes) or folder (each file's name inside it and bytes)."
+    import hashlib
+    h = hashlib.sha256()
+    for f in ([p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file())):
+        if f != p: h.update(str(f.relative_to(p)).encode())
+        with open(f, "rb") as fh: h.update(hashlib.file_digest(fh, "sha256").digest())
+    return h.hexdigest()
+
+def check_raw_dataset(root,                # folder: cells.csv + one folder or file per cell
+                      strict:bool=False,   # a listed cell without files is an error (else excluded, recorded)
+                     ) -> tuple[pd.DataFrame, dict, RunReport]:
+    """Everything about a raw dataset that can be checked before reading a sample: `cells.csv` (`raw_cell_table`), each
+    cell's files, files not listed, and cells whose files are byte for byte the same (with different lives: both
+    excluded, one label is wrong). Returns (cell table, cell -> path, report)."""
     root = Path(root); cells = raw_cell_table(root); report = RunReport()
     listed = set(cells.index)
     for p in sorted(root.iterdir()):
@@ -142,13 +178,43 @@ def load_raw_dataset(root,                  # folder: cells.csv + one folder or 
     paths = {}
     for c in cells.index:
         try: paths[c] = _cell_files(root, c)
-        except DataError as e: report.add("load", f"{e}: cell excluded", level="excluded", cell=c)
+        except DataError as e:
+            if strict: raise
+            report.add("load", f"{e}: cell excluded", level="excluded", cell=c)
+    groups = {}
+    for c, p in paths.items(): groups.setdefault(_content_hash(p), []).append(c)
+    for same in (g for g in groups.values() if len(g) > 1):
+        lives = cells.loc[same, "cycle_life"]
+        if lives.nunique(dropna=False) > 1:
+            msg = (f"cells {same} have byte-identical files but cycle lives {lives.tolist()}: one label is wrong")
+            if strict: raise DataError(f"{root / 'cells.csv'}: {msg}")
+            for c in same:
+                report.add("load", f"{msg}: cell excluded", cell=c); paths.pop(c)
+        else:
+            report.add("load", f"cells {same} have byte-identical files (the same data listed twice?): kept",
+                       level="note", cell=same[0])
     if not paths: raise DataError(f"{root}: none of the {len(cells)} cells in cells.csv has files")
+    return cells, paths, report
+
+def load_raw_dataset(root,                  # folder: cells.csv + one folder or file per cell
+                     cache_dir=None,        # cache of parsed files and cell tables; None: $BATTERY_SSB_CACHE_DIR or none
+                     progress:bool=True,    # progress bar over cells
+                     dataset:str="raw",     # name recorded in the cohort
+                     workers:int|None=None, # processes, one task per cell; None: $BATTERY_SSB_WORKERS or 1
+                     scheduler:str|None=None, # Dask scheduler ('local' or an address); None: $BATTERY_SSB_SCHEDULER or none
+                     strict:bool|None=None, # stop at the first cell that fails (else excluded, recorded); None: $BATTERY_SSB_STRICT
+                    ) -> Cohort:
+    "Read a raw dataset (see the layout above) into a `Cohort`, recording whatever is left out."
+    import os
+    from battery_ssb.timeseries import cohort_from_paths
     env = os.environ.get
+    strict = bool(strict) if strict is not None else env("BATTERY_SSB_STRICT", "0") not in ("", "0", "false", "False")
+    root = Path(root); cells, paths, report = check_raw_dataset(root, strict)
     co = cohort_from_paths(list(paths.values()), cells.loc[list(paths)], dataset,
                              cache_dir=cache_dir or env("BATTERY_SSB_CACHE_DIR"),
                              workers=int(workers or env("BATTERY_SSB_WORKERS") or 1),
-                             scheduler=scheduler or env("BATTERY_SSB_SCHEDULER"), report=report, progress=progress)
+                             scheduler=scheduler or env("BATTERY_SSB_SCHEDULER"), report=report, progress=progress,
+                             strict=strict)
     co.data_note = f"raw cycler files: {len(co)} cells read from {root.name}/"
     return co
 

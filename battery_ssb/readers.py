@@ -16,7 +16,8 @@ from tqdm.auto import tqdm
 from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 
 # %% auto #0
-__all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'ARBIN_METADATA_SUFFIX', 'BA_ALIASES',
+__all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'V_ENVELOPE', 'T_ENVELOPE', 'SPIKE', 'MAX_TEST_TIME_S', 'DUP_TIME_MAX',
+           'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'ARBIN_METADATA_SUFFIX', 'CAPACITY_JUMP', 'BA_ALIASES',
            'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES', 'TABLE_FORMATS',
            'FORMATS', 'READER_VERSION', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
            'cycles_from_current', 'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata',
@@ -103,6 +104,75 @@ def _where(file, col=None): return f"{file}" + (f", column {col!r}" if col else 
 
 _BOTH = {"_capacity": ("charge_capacity_Ah", "discharge_capacity_Ah"), "_energy": ("charge_energy_Wh", "discharge_energy_Wh")}
 
+V_ENVELOPE = (-1.0, 10.0)   # V: no single cell of any chemistry reads outside this; rows outside it are a fault
+T_ENVELOPE = (-80.0, 300.0) # °C: a temperature outside this is a missing or broken sensor
+SPIKE = 1000.0              # a current or counter above this multiple of the file's typical magnitude is not a reading
+MAX_TEST_TIME_S = 1e10      # s (317 years): a test time beyond this is not a time
+DUP_TIME_MAX = 0.02         # rows repeating the timestamp of the row before within a step: above this fraction (and 2 rows), an error
+
+def _first(mask) -> int: return int(np.flatnonzero(np.asarray(mask))[0])
+
+def _check_values(out:pd.DataFrame, cmap:ColumnMap, file, report:RunReport, cell, notes:dict) -> pd.DataFrame:
+    """Values a cell cannot produce: non-finite numbers, a voltage outside V_ENVELOPE (mV read as V, a spike), a current
+    or counter SPIKE x above the file's typical magnitude, an absurd test time: a DataError naming column and row. Rows
+    at rest reading an impossible voltage (a few) and impossible temperatures are excluded / blanked, recorded."""
+    rows = out._row.to_numpy()
+    src = lambda c: cmap.columns.get(c, c)
+    for c in [c for c in out.columns if c != "_row"]:
+        v = out[c].to_numpy(float)
+        inf = np.isinf(v)
+        if inf.any() and c != "temperature_C":
+            i = _first(inf)
+            raise DataError(f"{file}: column {src(c)!r} row {rows[i]} holds {v[i]}; expected a finite number "
+                            f"({int(inf.sum())} such row(s))")
+    if "temperature_C" in out:
+        T = out.temperature_C.to_numpy(float)
+        bad = ~np.isnan(T) & ((T < T_ENVELOPE[0]) | (T > T_ENVELOPE[1]) | np.isinf(T))
+        if bad.any():
+            i = _first(bad)
+            report.add("read", f"column {src('temperature_C')!r}: {int(bad.sum())} row(s) outside {T_ENVELOPE[0]:g}.."
+                       f"{T_ENVELOPE[1]:g} °C (e.g. {T[i]:g} at row {rows[i]}): no sensor or a broken one, set to "
+                       "missing", level="note", cell=cell, file=file)
+            out["temperature_C"] = np.where(bad, np.nan, T)
+    t = out.test_time_s.to_numpy(float)
+    if len(t) and np.abs(t).max() > MAX_TEST_TIME_S:
+        i = _first(np.abs(t) > MAX_TEST_TIME_S)
+        raise DataError(f"{file}: column {src('test_time_s')!r} row {rows[i]} holds {t[i]:g} s; expected a test time "
+                        f"below {MAX_TEST_TIME_S:g} s")
+    V, I = out.voltage_V.to_numpy(float), out.current_A.to_numpy(float)
+    lo, hi = V_ENVELOPE
+    med = float(np.median(np.abs(V))) if len(V) else 0.0
+    if med > hi:
+        why = ("; the export writes mV under a volt header? Pass units={'voltage_V': 'mV'}" if 1000 * 0.5 <= med <= 1000 * hi
+               else "")
+        raise DataError(f"{file}: column {src('voltage_V')!r} reads {med:.5g} {cmap.units.get('voltage_V', 'V')} (median over "
+                        f"{len(V)} rows): not a cell voltage (expected {lo:g}..{hi:g} V){why}")
+    bad = (V < lo) | (V > hi)
+    if bad.any():
+        flowing = bad & (np.abs(I) > 0)
+        if flowing.any() or bad.sum() > 0.05 * len(V):
+            i = _first(flowing if flowing.any() else bad)
+            raise DataError(f"{file}: column {src('voltage_V')!r} row {rows[i]} holds {V[i]:g} V"
+                            f"{' with current flowing' if flowing.any() else ''} ({int(bad.sum())} row(s) outside "
+                            f"{lo:g}..{hi:g} V); expected a cell voltage within {lo:g}..{hi:g} V")
+        i = _first(bad)
+        report.add("read", f"column {src('voltage_V')!r}: {int(bad.sum())} row(s) at rest read a voltage outside {lo:g}.."
+                   f"{hi:g} V (e.g. {V[i]:g} V at row {rows[i]}): a channel or sensor fault, rows excluded",
+                   cell=cell, file=file)
+        notes["voltage_V"] = f"{int(bad.sum())} rows at rest outside {lo:g}..{hi:g} V excluded"
+        out = out[~bad]
+    for c in ("current_A", "charge_capacity_Ah", "discharge_capacity_Ah", "charge_energy_Wh", "discharge_energy_Wh"):
+        if c not in out: continue
+        a = np.abs(out[c].to_numpy(float)); nz = a[a > 0]
+        if len(nz) < 10: continue
+        typ = float(np.quantile(nz, 0.9)); spike = a > SPIKE * typ
+        if spike.any():
+            i = _first(spike); r = out._row.to_numpy()
+            raise DataError(f"{file}: column {src(c)!r} row {r[i]} holds {out[c].iloc[i]:g}, {a[i] / typ:.3g} x the "
+                            f"file's typical magnitude ({typ:.4g}, 90th percentile of |values|); expected a reading "
+                            f"(no cell's {c.split('_')[0]} jumps {SPIKE:g}-fold): a corrupt row ({int(spike.sum())} such)")
+    return out
+
 def standardize(df:pd.DataFrame,          # the table as read
                 cmap:ColumnMap,            # its column map
                 file="<table>",            # source file, for messages and the report
@@ -131,6 +201,11 @@ def standardize(df:pd.DataFrame,          # the table as read
                    f"{[c for c in src_req if pd.isna(df[c].iloc[-1])]}: file truncated mid-row, row excluded",
                    cell=cell, file=file)
         df = df.iloc[:-1]
+        notes["truncated"] = "the last row was cut mid-row: excluded, and the cycle it ends (below)"
+    elif len(df) and (cut := _cut_last_field(file)):
+        report.add("read", f"row {len(df) - 1 + row_offset} (last) ends without a line break and its last field "
+                   f"{cut!r} is shorter than in the row before: the file may be cut mid-number there; kept",
+                   level="note", cell=cell, file=file)
     out = pd.DataFrame(index=df.index)
     for col, src in cmap.columns.items():
         if src not in df.columns:
@@ -143,6 +218,9 @@ def standardize(df:pd.DataFrame,          # the table as read
             r = int(np.flatnonzero(nan)[0])
             raise DataError(f"{file}: column {cmap.columns[col]!r} is empty at row {r + row_offset}; expected a value "
                             f"in every row ({int(nan.sum())} empty)")
+    out["_row"] = np.asarray(df.index, dtype=np.int64) + row_offset
+    out = _check_values(out, cmap, file, report, cell, notes)
+    df = df.loc[out.index]
     if cmap.state is not None:
         scol, codes = cmap.state
         if scol not in df.columns: raise DataError(f"{file}: missing state column {scol!r}; columns {list(df.columns)}")
@@ -180,7 +258,6 @@ def standardize(df:pd.DataFrame,          # the table as read
         out["step_index"] = np.concatenate([[1], 1 + np.cumsum(np.diff(chg) != 0)]) if len(out) else []
         notes["step_index"] = (notes.get("step_index", "not in the export") + ": numbered from changes of current sign "
                                "(rest/charge/discharge)")
-    out["_row"] = np.asarray(df.index, dtype=np.int64) + row_offset
     _check_records(df, cmap, out, file, notes, report, cell)
     for both in _BOTH:                  # one counter for both directions: kept aside, split by current sign below
         if both in cmap.columns:
@@ -200,11 +277,17 @@ def standardize(df:pd.DataFrame,          # the table as read
         i = back[0]
         raise DataError(f"{file}: column {cmap.columns['test_time_s']!r} goes backwards at row {out._row.iloc[i + 1]} "
                         f"({t[i]:g} s -> {t[i + 1]:g} s) ({len(back)} such place(s)); expected rows in time order")
+    _check_repeated_times(out, cmap, file, report, cell)
     c = out.cycle_index.to_numpy(); down = np.flatnonzero(np.diff(c) < 0)
     if len(down):
         i = down[0]
         raise DataError(f"{file}: column {cmap.columns['cycle_index']!r} falls from {c[i]:g} to {c[i + 1]:g} at row "
                         f"{out._row.iloc[i + 1]}; expected cycle numbers that never decrease within a file")
+    if "truncated" in notes and out.cycle_index.nunique() > 1:   # the cut ends its last cycle early: not a cycle
+        last = out.cycle_index.iloc[-1]; k = out.cycle_index.to_numpy() == last
+        report.add("read", f"cycle {int(last)}: cut short by the truncated last row ({int(k.sum())} rows): cycle excluded",
+                   cell=cell, cycle=int(last), file=file)
+        out = out[~k]
     cyc, stp, rows = out.cycle_index.to_numpy(), out.step_index.to_numpy(), out._row.to_numpy()
     I = out.current_A.to_numpy()
     for both, (qc, qd) in _BOTH.items():
@@ -237,6 +320,39 @@ def standardize(df:pd.DataFrame,          # the table as read
         if c not in out: out[c] = np.nan
     out["cycle_index"] = out.cycle_index.astype(np.int64); out["step_index"] = out.step_index.astype(np.int64)
     return out[list(RAW_COLUMNS) + ["_row"]].reset_index(drop=True), notes
+
+def _cut_last_field(path) -> str|None:
+    """The last field of a text file that ends without a line break in a last line shorter than the line before (fewer
+    fields, or a shorter last field): a file that may be cut mid-number; None otherwise."""
+    p = Path(str(path))
+    if not p.is_file() or p.suffix.lower() in (".xlsx", ".xls", ".parquet", ".mpr", ".res", ".nda", ".ndax"): return None
+    with open(p, "rb") as f:
+        f.seek(0, 2); n = f.tell(); f.seek(max(0, n - 65536)); tail = f.read()
+    if not tail or tail.endswith((b"\n", b"\r")): return None
+    lines = tail.splitlines()
+    if len(lines) < 3: return None
+    last, prev = lines[-1], lines[-2]
+    sep = max((b"\t", b",", b";"), key=prev.count)
+    a, b = last.split(sep), prev.split(sep)
+    if len(a) < len(b) or len(a[-1].strip()) < len(b[-1].strip()): return a[-1].strip().decode("latin-1")
+    return None
+
+def _check_repeated_times(out, cmap, file, report, cell):
+    """Rows repeating the timestamp of the row before within one step, with other values (exact copies are already
+    gone): a coarse time column does this now and then (recorded); many of them are samples written twice (DataError)."""
+    t, c, s = out.test_time_s.to_numpy(), out.cycle_index.to_numpy(), out.step_index.to_numpy() if "step_index" in out else None
+    same = (np.diff(t) == 0) & (np.diff(c) == 0) & (True if s is None else np.diff(s) == 0)
+    n = int(same.sum())
+    if not n: return
+    rows = out._row.to_numpy()[1:][same]
+    what = (f"{n} row(s) repeat the timestamp of the row before within a step, with other values (rows "
+            f"{_rows_text(rows)})")
+    if n > max(2, DUP_TIME_MAX * len(t)):
+        raise DataError(f"{file}: column {cmap.columns['test_time_s']!r}: {what}, {n / len(t):.1%} of the rows; expected "
+                        "one sample per time (samples written twice with different values, or a time column without "
+                        f"its fraction of a second): which is right cannot be told")
+    report.add("read", f"{what}: kept (the time column's resolution is coarser than the sampling?)", level="note",
+               cell=cell, file=file)
 
 def _check_records(df, cmap, out, file, notes, report, cell):
     """Rows missing from the export, by its record numbers: a thinned copy (most records gone) is a DataError; a few
@@ -396,6 +512,10 @@ def _check_capacity_units(out:pd.DataFrame, file, cmap:ColumnMap, notes:dict, to
         r = (q / it.where(it > 0))
         src = f"column {cmap.columns.get(col, cmap.columns.get('_capacity'))!r}"
         ratio = float(np.median(r[both])) if both.any() else float("nan")
+        if dis.sum() > 0.5 * has.sum() and not (it[has] > 0).any():
+            raise DataError(f"{file}: {src} counts up to {float(q.max()):.4g} Ah in {int(has.sum())} cycle(s) but column "
+                            f"{cmap.columns.get('current_A')!r} reads 0 in all of them; expected current flowing while "
+                            "the counter rises (the current column is empty or not the current)")
         if dis.sum() > 0.5 * has.sum() and not (1 / tol <= ratio <= tol):
             unit = next((k for k in _UNIT_RATIOS if abs(np.log(ratio / k)) < 0.1), None) if both.any() else None
             steady = both.any() and (np.abs(np.log(r[both] / ratio)) < 0.1).mean() > 0.8
@@ -612,7 +732,8 @@ def _read_csv_arrow(path) -> pd.DataFrame|None:
     import pyarrow as pa, pyarrow.csv as pacsv
     try: t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # "" is NaN, as in pandas
     except (pa.ArrowException, OSError, UnicodeDecodeError): return None
-    names = [n.lstrip("\ufeff") for n in t.column_names]
+    try: names = [n.lstrip("\ufeff") for n in t.column_names]
+    except UnicodeDecodeError: return None   # not UTF-8: pandas reads it as Latin-1
     # dates, times, blank or repeated names: pyarrow reads them otherwise than pandas (time types, no 'Unnamed: 0' or '.1')
     if len(set(names)) < len(names) or "" in names or any(pa.types.is_temporal(f.type) for f in t.schema): return None
     # an empty column is pyarrow's null type: NaN floats, as pandas reads it
@@ -620,13 +741,32 @@ def _read_csv_arrow(path) -> pd.DataFrame|None:
     return t.rename_columns(names).cast(schema).to_pandas()
 
 def _read_csv(path, fast:bool=False, **kw) -> pd.DataFrame:
+    "A table through pandas (pyarrow if `fast`): a file that is not UTF-8 is read as Latin-1 (Windows exports), a BOM dropped."
     df = _read_csv_arrow(path) if fast and not kw else None
-    try: df = pd.read_csv(path, **kw) if df is None else df
+    try:
+        if df is None:
+            try: df = pd.read_csv(path, **kw)
+            except UnicodeDecodeError:
+                if str(kw.get("encoding", "utf-8")).lower().replace("_", "-") not in ("utf-8", "utf8"): raise
+                df = pd.read_csv(path, **{**kw, "encoding": "latin-1"})
     except pd.errors.EmptyDataError: raise DataError(f"{path}: file is empty")
     except pd.errors.ParserError as e: raise DataError(f"{path}: not a readable table ({e})")
     except UnicodeDecodeError as e: raise DataError(f"{path}: not a text table ({e})")
     if df.empty: raise DataError(f"{path}: header only, no samples")
+    df.columns = [_strip_bom(c) if isinstance(c, str) else c for c in df.columns]
     return df.reset_index(drop=True)
+
+def _strip_bom(s:str) -> str:
+    "A UTF-8 byte-order mark removed from the start of `s` (as read in UTF-8, or as Latin-1 'ï»¿')."
+    for b in ("\ufeff", "ï»¿"):
+        if s.startswith(b): return s[len(b):]
+    return s
+
+def _head(path, n:int, encoding:str="latin-1") -> list[str]:
+    "The first `n` lines of a text file, a byte-order mark removed."
+    with open(path, encoding=encoding, errors="replace") as f: head = [f.readline() for _ in range(n)]
+    if head: head[0] = _strip_bom(head[0])
+    return head
 
 # %% ../nbs/00b_readers.ipynb #edc5685f
 _DATE_RE = re.compile(r"^(?P<cell>.+?)_(?P<m>\d{1,2})_(?P<d>\d{1,2})_(?P<y>\d{2}|\d{4})$")
@@ -641,6 +781,28 @@ def name_date(path) -> tuple[str|None, datetime|None]:
 
 def _frame_hash(df:pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(df[list(RAW_COLUMNS)], index=False).values.tobytes()).hexdigest()
+
+CAPACITY_JUMP = 1.5   # consecutive runs whose discharge capacities differ by more than this factor are not one cell
+_CELL_KEYS = ("Channel", "Barcode", "Serial", "Cell_ID")   # run facts that name the cell or its channel
+
+def _check_one_cell(runs:list, cell:str):
+    """Runs stitched into one cell must be one cell: the same channel (or barcode/serial where the export gives one), and
+    no jump of discharge capacity between one run's last cycles and the next run's first: else a DataError naming both."""
+    for k in _CELL_KEYS:
+        vals = {r["file"].name: str(r["info"][k]) for r in runs if r["info"].get(k) not in (None, "")}
+        if len(set(vals.values())) > 1:
+            raise DataError(f"cell {cell}: its runs disagree on {k}: " + ", ".join(f"{f}: {v}" for f, v in vals.items())
+                            + "; expected the runs of ONE cell in its folder (put each cell's runs in a folder of its own)")
+    def cap(d, first):   # median discharge capacity of a run's first (last) 3 full cycles
+        q = d.groupby("cycle_index").discharge_capacity_Ah.max()
+        q = q[q >= 0.5 * q.max()] if len(q) and q.max() > 0 else q.iloc[:0]
+        return float(np.median(q.iloc[:3] if first else q.iloc[-3:])) if len(q) else 0.0
+    for a, b in zip(runs, runs[1:]):
+        qa, qb = cap(a["data"], False), cap(b["data"], True)
+        if qa > 0 and qb > 0 and max(qa / qb, qb / qa) > CAPACITY_JUMP:
+            raise DataError(f"cell {cell}: discharge capacity jumps from {qa:.4g} Ah (last cycles of run {a['file'].name}) "
+                            f"to {qb:.4g} Ah (first cycles of run {b['file'].name}), x{max(qa / qb, qb / qa):.2f}; expected "
+                            f"the runs of one cell (within x{CAPACITY_JUMP}): runs of different cells in one folder?")
 
 def stitch_runs(runs:list,                   # run dicts from the read_*_file functions
                 cell:str,                    # cell id
@@ -707,6 +869,7 @@ def stitch_runs(runs:list,                   # run dicts from the read_*_file fu
         prev_end = float(dd.test_time_s.iloc[-1]); c_off = int(dd.cycle_index.max()); prev = r
     data = pd.concat(parts, ignore_index=True)
     used = [r for r in runs if any(t["file"] == r["file"].name and t["status"] == "used" for t in table)]
+    _check_one_cell(used, cell)
     meta = dict(source_files=[str(r["file"]) for r in used], cycler=runs[0]["cycler"],
                 channel=sorted({str(r["info"].get("Channel", "")) for r in used} - {""}),
                 units_as_read=used[0]["units"], columns_as_read=used[0]["columns"],
@@ -784,7 +947,7 @@ def read_maccor_file(path,                       # a Maccor text export (tab- or
                     ) -> dict:
     "One Maccor text export read into the schema (a run dict); current signed by `State`/`Md` where the export has one."
     path = Path(path)
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(60)]
+    head = _head(path, 60)
     h = _maccor_header(head)
     if h is None:
         raise DataError(f"{path}: no Maccor header line (starting 'Rec#' or 'Rec' and naming 'Cyc#'/'Cycle C' and "
@@ -884,7 +1047,7 @@ def neware_nested_table(path) -> pd.DataFrame:
     """The record rows of a Neware CSV in the nested layout (a cycle row, then its step rows indented by one empty
     field, then their record rows indented by two), each with the cycle, step and step type it belongs to."""
     import csv
-    with open(path, encoding="utf-8", errors="replace", newline="") as f: rows = list(csv.reader(f))
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f: rows = list(csv.reader(f))
     if len(rows) < 4: raise DataError(f"{path}: {len(rows)} lines; expected the three header lines of a nested Neware export")
     h_cyc, h_step, h_rec = rows[0], rows[1][1:], rows[2][2:]
     ic, ist = h_step.index("Step Index") if "Step Index" in h_step else 0, h_step.index("Step Type") if "Step Type" in h_step else None
@@ -913,7 +1076,7 @@ def neware_nested_table(path) -> pd.DataFrame:
     return df
 
 def _is_nested_neware(path) -> bool:
-    with open(path, encoding="utf-8", errors="replace") as f: head = [f.readline() for _ in range(3)]
+    head = _head(path, 3, "utf-8")
     return head[0].startswith("Cycle Index,") and head[1].startswith(",Step Index") and head[2].startswith(",,")
 
 def read_neware_file(path,                       # a Neware .csv/.xlsx export (or .nda/.ndax with NewareNDA installed)
@@ -982,7 +1145,7 @@ def read_vdf_file(path,                       # a Voltaiq Data Format (VDF) text
                   report:RunReport|None=None, cell:str|None=None) -> dict:
     "One Voltaiq VDF export (tab-separated after `[DATA START]`, a line of units under the names) read into the schema."
     path = Path(path)
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(40)]
+    head = _head(path, 40)
     h = next((i for i, l in enumerate(head) if l.strip() == "[DATA START]"), None)
     if h is None: raise DataError(f"{path}: no '[DATA START]' line in the first 40 lines (Voltaiq VDF)")
     df = _read_csv(path, sep="\t", skiprows=list(range(h + 1)) + [h + 2], low_memory=False)
@@ -1013,7 +1176,7 @@ def _slash_unit(name:str) -> str:
 
 def _biologic_text_header(path) -> tuple[int, str]:
     "(number of lines before the column names, first line) of an EC-Lab/BT-Lab text export, with or without its header."
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(3)]
+    head = _head(path, 3)
     if head[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")):
         m = re.search(r"Nb header lines\s*:\s*(\d+)", head[1])
         if not m: raise DataError(f"{path}: line 2 is {head[1].strip()!r}; expected 'Nb header lines : N'")
@@ -1160,7 +1323,7 @@ def read_table_file(path,                       # a Novonix, Basytec, PEC, Batte
     batterydata CSV with unit suffixes) read into the schema (a run dict). Signed current, charge positive; where a step
     type column says which steps charge, it decides a file written with discharge positive."""
     path = Path(path)
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(400)]
+    head = _head(path, 400)
     fmt = fmt or detect_table_format(head)
     if fmt not in TABLE_FORMATS: raise DataError(f"{path}: not one of the table exports {sorted(TABLE_FORMATS)}")
     cycler, aliases, dflt = TABLE_FORMATS[fmt]
@@ -1265,7 +1428,7 @@ def detect_format(path) -> str:
     if ext in (".mpr", ".nda", ".ndax", ".res"):
         raise DataError(f"{path}: binary {ext} file without the expected signature; export it as text/CSV/Excel from "
                         "the cycler software (BioLogic .mpt, Neware .csv/.xlsx, Arbin .xlsx/.csv)")
-    with open(path, encoding="latin-1") as f: head = [f.readline() for _ in range(400)]
+    head = _head(path, 400)
     if head[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")): return "biologic"
     if head[0].startswith("MACCOR") and any("Impedance" in l for l in head[:3]):
         raise DataError(f"{path}: a Maccor AC impedance (EIS) export ({head[0].strip()}; columns Freq(Hz), Z', Z''): "
@@ -1280,9 +1443,37 @@ def detect_format(path) -> str:
         for sep in ("\t", ",", ";"):
             f = _detect_columns([c.strip().strip('"') for c in line.rstrip("\r\n").split(sep)])
             if f: return f
+    if near := _closest_format(head):
+        raise DataError(f"{path}: {near}; expected the time, current and voltage columns of that "
+                        "export (or use fmt='generic' with a column map)")
     raise DataError(f"{path}: not a known export: no header line with the columns of an Arbin, Battery Archive, Maccor, "
                     "Neware, BioLogic, Novonix, Basytec, PEC or Battery Data Format export in the first lines; use "
                     "fmt='generic' with a column map")
+
+_CORE = {"test_time_s": "time", "current_A": "current", "voltage_V": "voltage"}
+_CORE_WORDS = {"test_time_s": r"(test|total|run|cumulative|elapsed)[\s_]*time|^time", "current_A": r"current|amp|^<?i\b", "voltage_V": r"volt|potential|ewe|ecell|^u\b"}
+
+def _closest_format(lines:list) -> str|None:
+    """For a header line that names most columns of one export but lacks its time, current or voltage column: which
+    export it resembles and which of those columns it lacks (None if no line resembles one)."""
+    known = {"Arbin": ARBIN_ALIASES, "Battery Archive": BA_ALIASES, "Maccor": MACCOR_ALIASES, "Neware": NEWARE_ALIASES,
+             "BioLogic": BIOLOGIC_ALIASES, **{c: al for c, al, _ in TABLE_FORMATS.values() if c != "table"}}
+    best = None
+    for line in lines[:60]:
+        for sep in ("\t", ",", ";"):
+            cols = [c.strip().strip('"') for c in line.rstrip("\r\n").split(sep)]
+            if len(cols) < 3: continue
+            for name, al in known.items():
+                hit = [k for k in al if _pick(cols, al[k])[0] is not None]
+                miss = [k for k in _CORE if k not in hit]
+                miss = [k for k in miss if not any(re.search(_CORE_WORDS[k], c.lower()) for c in cols)]
+                if len(hit) >= 3 and 0 < len(miss) < len(_CORE) and (best is None or len(hit) > best[0]):
+                    best = (len(hit), name, miss, al, cols)
+    if best is None: return None
+    _, name, miss, al, cols = best
+    return (f"missing {' and '.join(_CORE[k] for k in miss)} column: the header "
+            f"{cols[:10]}{' ...' if len(cols) > 10 else ''} reads like {'an' if name[0] in 'AEIOU' else 'a'} {name} export but has no "
+            + " and no ".join(f"{_CORE[k]} column (one of {al[k]})" for k in miss))
 
 # %% ../nbs/00b_readers.ipynb #b02b9b4e
 def check_cycles(raw:RawCell,                # a cell read by a reader
@@ -1305,13 +1496,20 @@ def check_cycles(raw:RawCell,                # a cell read by a reader
     gaps = np.flatnonzero(np.diff(cyc) > 1)
     for i in gaps:
         report.add("read", f"cycle numbers {cyc[i] + 1}..{cyc[i + 1] - 1} absent (no samples)", level="note", cell=raw.cell)
+    I = d.current_A.to_numpy()
+    if abs(I[-1]) > thr:   # the record stops with current flowing: its last cycle may be a fragment
+        c = int(d.cycle_index.iloc[-1])
+        report.add("read", f"the record ends with current flowing ({I[-1]:.4g} A at its last sample): cycle {c} may be cut "
+                   "short (file truncated, exported while the test ran, or the schedule ended in that step); kept",
+                   level="note", cell=raw.cell, cycle=c)
+        raw.meta["ends_mid_step"] = c
     raw.meta["partial_cycles"] = [int(c) for c in partial.index]
     if drop_partial and len(partial):
         raw = RawCell(raw.cell, d[~d.cycle_index.isin(partial.index)].reset_index(drop=True), raw.meta)
     return raw
 
 # %% ../nbs/00b_readers.ipynb #58526053
-READER_VERSION = "2"  # bump when a reader's output changes: invalidates every cache entry
+READER_VERSION = "3"  # bump when a reader's output changes: invalidates every cache entry
 from functools import partial
 _READERS = {"arbin": read_arbin_file, "battery_archive": read_battery_archive_file, "maccor": read_maccor_file,
             "neware": read_neware_file, "biologic": read_biologic_file, "vdf": read_vdf_file,

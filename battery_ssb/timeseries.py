@@ -1009,6 +1009,7 @@ def map_cells(items:list,                 # (path, cell id or None) of each cell
               scheduler:str|None=None,    # None: local; 'local': a Dask LocalCluster; else a Dask scheduler address
               progress:bool=True,         # progress bar over cells
               desc:str="cells",           # its label
+              stop_on_error:bool=False,   # in this process: stop at the first cell that fails (the rest stay None)
              ) -> list[tuple]:
     "`cell_tables` of every cell, one task per cell: here, in local processes or on Dask; ('ok'|'failed', value, info) in order."
     from battery_ssb.timeseries import _cell_task as task   # the package's: worker processes import it by name
@@ -1016,7 +1017,9 @@ def map_cells(items:list,                 # (path, cell id or None) of each cell
     with tqdm(total=len(items), desc=desc, disable=not progress) as bar:
         if scheduler is not None: _map_dask(task, items, kw, workers, scheduler, out, bar)
         elif workers <= 1 or len(items) <= 1:
-            for i, (p, c) in enumerate(items): out[i] = task(p, c, kw); bar.update()
+            for i, (p, c) in enumerate(items):
+                out[i] = task(p, c, kw); bar.update()
+                if stop_on_error and out[i][0] == "failed": break
         else: _map_pool(task, items, kw, workers, out, bar)
     return out
 
@@ -1033,6 +1036,7 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
                       data_note:str="",            # one line on what data this is
                       progress:bool=True,          # progress bar over cells
                       stats:list|None=None,        # if a list: one dict per cell appended (status, host, pid, times, peak memory)
+                      strict:bool=False,           # stop at the first cell that fails, a DataError naming it (else excluded, recorded)
                      ) -> Cohort:
     "A `Cohort` from cycler exports, one task per cell (here, in processes or on Dask); a cell that fails is excluded and reported."
     from battery_ssb.readers import cell_id
@@ -1049,7 +1053,10 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
     if len(set(ids)) < len(ids):
         raise DataError(f"two paths are the same cell: {sorted({c for c in ids if ids.count(c) > 1})}")
     kw = dict(cache_dir=None if cache_dir is None else str(cache_dir), max_cycle=max_cycle, L_cm=L_cm)
-    res = map_cells([(str(p), c) for p, c in zip(paths, given)], kw, workers, scheduler, progress, f"{dataset}: cells")
+    res = map_cells([(str(p), c) for p, c in zip(paths, given)], kw, workers, scheduler, progress, f"{dataset}: cells",
+                    stop_on_error=strict)
+    if strict and (bad := next(((c, p, r[1]) for c, p, r in zip(ids, paths, res) if r is not None and r[0] == "failed"), None)):
+        raise DataError(f"cell {bad[0]} ({bad[1]}) failed (strict: the batch stops here): {bad[2]}")
     parts, srcs = [], []
     for p, c, (status, value, info) in zip(paths, ids, res):
         if status == "ok": parts.append(value); srcs.append(str(p))
