@@ -227,10 +227,10 @@ def model_requirements(models_dir, model:str="lightgbm") -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["window", "task"]).reset_index(drop=True)
 
 def _missing(X:pd.DataFrame, feats:list, train:pd.DataFrame|None) -> pd.Series:
-    "Per cell, the model descriptors it lacks: absent, or NaN where at least half the training cells had a value."
+    "Per cell, the model descriptors it lacks: absent, or NaN where no training cell was (the trees never learned NaN there)."
     miss = X.reindex(columns=feats).isna().to_numpy()                 # absent columns are NaN here
     if train is not None:                                             # NaN is ordinary where training cells had it too
-        miss = miss & ~train.reindex(columns=feats).isna().mean().ge(0.5).to_numpy()[None, :]
+        miss = miss & ~train.reindex(columns=feats).isna().any().to_numpy()[None, :]
     names = np.asarray(feats)
     return pd.Series([tuple(names[m]) for m in miss], index=X.index)
 

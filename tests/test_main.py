@@ -158,6 +158,7 @@ def test_main_simulated_default_needs_no_data(tmp_path):
     co = Cohort.load(next((out / "cache").glob("ssb-sim-*")))
     batch = co.split("test"); batch.cells = batch.cells.assign(cycle_life=np.nan)
     sc = screen(out / "models", batch)
+    assert (sc.model_used == "as trained").all()   # cells of the training distribution: the models as trained
     w = int(sc.window.iloc[0]); p = preds[preds.window == w].set_index("cell")
     same = p.index.intersection(sc.index)
     assert len(same) and (sc.loc[same, "predicted_tier"] == p.loc[same, "predicted_tier"]).all()
