@@ -1033,6 +1033,7 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
                       data_note:str="",            # one line on what data this is
                       progress:bool=True,          # progress bar over cells
                       stats:list|None=None,        # if a list: one dict per cell appended (status, host, pid, times, peak memory)
+                      strict:bool|None=None,       # stop at the first cell that failed (in `paths` order); None: $BATTERY_SSB_STRICT
                      ) -> Cohort:
     "A `Cohort` from cycler exports, one task per cell (here, in processes or on Dask); a cell that fails is excluded and reported."
     from battery_ssb.readers import cell_id
@@ -1053,6 +1054,8 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
     parts, srcs = [], []
     for p, c, (status, value, info) in zip(paths, ids, res):
         if status == "ok": parts.append(value); srcs.append(str(p))
+        elif strict or (strict is None and os.environ.get("BATTERY_SSB_STRICT", "0") not in ("", "0")):
+            raise DataError(f"cell {c} ({p}) failed (strict: the batch stops at the first bad cell): {value}")
         else: report.add("read", f"cell failed, excluded (the other cells go on): {value}", cell=c, file=p)
         if stats is not None:
             stats.append(dict(cell=c, status=status, n_samples=value.meta.get("n_samples") if status == "ok" else None, **info))
