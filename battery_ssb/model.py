@@ -26,10 +26,10 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
 __all__ = ['MANIFEST', 'MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor',
-           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'atomic_write', 'replace_folder',
-           'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings',
-           'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs', 'train_models',
-           'load_models']
+           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'atomic_write', 'new_folder_beside',
+           'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
+           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'fit_model', 'study_inputs',
+           'train_models', 'load_models']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -270,6 +270,16 @@ def atomic_write(path, data:str|bytes) -> Path:
         raise
     return path
 
+def new_folder_beside(dst, what:str="") -> Path:
+    "A new empty folder `dst.partial-XXXX` beside `dst` (usual permissions), to be renamed to `dst` once complete."
+    dst = Path(dst)
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        d = Path(tempfile.mkdtemp(dir=dst.parent, prefix=f"{dst.name}.partial-"))
+        um = os.umask(0); os.umask(um); os.chmod(d, 0o777 & ~um)
+        return d
+    except OSError as e: raise DataError(f"{what + ' ' if what else ''}{dst}: cannot write in {dst.parent}: {e.strerror or e}") from None
+
 def replace_folder(src, dst) -> Path:
     "Move the finished folder `src` to `dst`, replacing what was there: `dst` never holds a mix of old and new files."
     src, dst = Path(src), Path(dst)
@@ -328,7 +338,7 @@ _TREE_INTS = ("split_feature", "decision_type", "left_child", "right_child", "le
 
 def check_booster_text(text:str,       # LightGBM model text
                        features:list,  # descriptor names the model's JSON lists, in order
-                       n_trees_per_iteration:int,  # 1 (regression, binary) or K (K-class)
+                       n_classes:int,  # 0 (a regressor), 2 (binary) or K (K-class)
                        where="model text"):        # the file, for the message
     "Check LightGBM model text before LightGBM parses it (a malformed text aborts the process inside LightGBM)."
     def bad(msg): raise DataError(f"{where}: not a well-formed LightGBM model ({msg}): the file is corrupt or was edited")
@@ -360,8 +370,11 @@ def check_booster_text(text:str,       # LightGBM model text
                         f"they first differ at position {diff} ({names[diff] if diff < len(names) else '-'} vs "
                         f"{features[diff] if diff < len(features) else '-'}): the text belongs to another model")
     k, n_class = one(head["num_tree_per_iteration"], "num_tree_per_iteration"), one(head["num_class"], "num_class")
-    if k != n_trees_per_iteration or n_class != k:
-        bad(f"num_class={n_class}, {k} trees per iteration; the model's classes need {n_trees_per_iteration}")
+    if k != (n_classes if n_classes > 2 else 1) or n_class != k:
+        bad(f"num_class={n_class}, {k} trees per iteration: not what {n_classes or 'no'} classes need")
+    obj = head.get("objective", "").split()
+    want = ("regression",) if n_classes == 0 else ("binary",) if n_classes == 2 else ("multiclass", f"num_class:{n_classes}")
+    if tuple(obj[:len(want)]) != want: bad(f"objective {' '.join(obj)!r}: expected {' '.join(want)!r}")
     sizes = ints(head["tree_sizes"], "tree_sizes")
     end = b.find(b"end of trees", start)
     if end < 0: bad("no 'end of trees' line: the text is truncated")
@@ -396,6 +409,17 @@ def check_booster_text(text:str,       # LightGBM model text
         internal, leaves = child[child >= 0], ~child[child < 0]
         if not (np.array_equal(np.sort(internal), np.arange(1, L - 1)) and np.array_equal(np.sort(leaves), np.arange(L))):
             bad(f"tree {i}: its child indices do not form a binary tree of {L} leaves")
+    # after the trees, LightGBM's own layout: feature importances, 'parameters:' [key: value] lines 'end of parameters',
+    # then the Python package's pandas_categorical line (LightGBM reads past the end of a section cut short)
+    tail = [l for l in b[end:].decode(errors="replace").split("\n")[1:] if l.strip()]
+    if "parameters:" in tail:
+        i = tail.index("parameters:")
+        if "end of parameters" not in tail[i:]: bad("the parameters section is cut short: the text is truncated")
+        j = tail.index("end of parameters", i)
+        if not all(l.startswith("[") and l.endswith("]") and ": " in l for l in tail[i + 1:j]): bad("a malformed parameter line")
+    if not tail or not tail[-1].startswith("pandas_categorical:"): bad("no closing pandas_categorical line: the text is truncated")
+    try: json.loads(tail[-1].split(":", 1)[1])
+    except json.JSONDecodeError: bad("the pandas_categorical line is not JSON")
 
 # %% ../nbs/04_model.ipynb #48697012
 def check_model_state(doc:dict, where) -> dict:
@@ -486,8 +510,7 @@ def load_model(path) -> tuple[object, dict]:
         b = _checked_bytes(path.parent, doc["booster_file"], manifest, path)
         try: model_str = b.decode()
         except UnicodeDecodeError: raise DataError(f"{path.parent / doc['booster_file']}: not text") from None
-        K = len(doc["classes"])
-        check_booster_text(model_str, doc["features"], K if K > 2 else 1, path.parent / doc["booster_file"])
+        check_booster_text(model_str, doc["features"], len(doc["classes"]), path.parent / doc["booster_file"])
     try: est = cls._from_state(doc, model_str)
     except DataError: raise
     except Exception as e: raise DataError(f"{path}: cannot rebuild the model ({type(e).__name__}: {e})") from None
@@ -706,10 +729,7 @@ def _partial_folder(dst) -> Path:
     dst = Path(dst)
     if dst.exists() and (not dst.is_dir() or (any(dst.iterdir()) and not (dst / MANIFEST).exists())):
         raise DataError(f"{dst}: exists and is not a models folder (no {MANIFEST}): not replaced; choose another folder")
-    try:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=dst.parent, prefix=f"{dst.name}.partial-"))
-    except OSError as e: raise DataError(f"cannot write in {dst.parent}: {e.strerror or e}") from None
+    return new_folder_beside(dst)
 
 def load_models(folder) -> list[FittedModel]:
     "Every model saved by `train_models` in `folder`, the folder checked against its MANIFEST.json first."
