@@ -6,7 +6,7 @@ Docs: https://battery-ssb.github.io/battery_ssb/cli.html.md"""
 
 # %% ../nbs/05a_cli.ipynb #d5774ef3
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, math, os, shutil, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,10 +15,68 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'default_workers',
+__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'StudyFailed', 'one_line',
+           'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error', 'default_workers',
            'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report',
            'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
            'featurize_files']
+
+# %% ../nbs/05a_cli.ipynb #ff05fa68
+class StudyFailed(Exception):
+    "A study notebook failed for a reason other than bad input: one line, and where the executed notebook (with its traceback) is."
+
+def one_line(msg) -> str:
+    "`msg` on one line (a message for the terminal)."
+    return " ".join(str(msg).split())
+
+def check_not_input(out,             # a path the command will write (file, or folder it replaces)
+                    inputs,          # files and folders it reads
+                    flag:str="--out"):
+    "Refuse an output that is an input, lies inside an input folder, or contains an input (replacing it would delete it)."
+    o = Path(out).expanduser().resolve()
+    for p in inputs:
+        if p is None: continue
+        q = Path(p).expanduser().resolve()
+        how = "is" if o == q else "lies inside" if q in o.parents else "contains" if o in q.parents else None
+        if how: raise DataError(f"{flag} {out}: {how} the input {p}; writing there would overwrite or change the data: choose another path")
+    return o
+
+def check_cli_args(args:argparse.Namespace):
+    "Every argument of a command checked before any work: windows, nominal capacity, outputs that would overwrite an input."
+    def positive(flag, v, integer=False):
+        if v is None: return
+        if not (math.isfinite(v) and v > 0): raise DataError(f"{flag} {v}: expected a {'whole number of cycles' if integer else 'finite number'} > 0")
+    positive("--window", getattr(args, "window", None), integer=True)
+    positive("--nominal-capacity", getattr(args, "nominal_capacity", None))
+    if args.command in ("summarize", "featurize", "predict"):
+        ins = [args.path] if args.command == "summarize" else list(args.paths) + ([args.model] if args.command == "predict" else [])
+        if getattr(args, "cache_dir", None): ins = ins + [args.cache_dir]
+        out = Path(args.out)
+        for o in (out, out.with_name(out.stem + ".report.csv"), out.with_name(out.stem + ".skipped.csv")): check_not_input(o, ins)
+    if args.command == "run" and args.data_dir is not None:
+        check_not_input(args.out or Path("runs") / args.dataset, [args.data_dir])
+        if args.figures_dir: check_not_input(args.figures_dir, [args.data_dir], "--figures-dir")
+
+def _is_run_folder(d:Path) -> bool:
+    "Whether `d` looks like a study run folder (written by run_study, finished or not)."
+    return (d / "run.json").is_file() or ((d / "notebooks").is_dir() and (d / "kernels.log").is_file())
+
+def start_run_folder(out) -> Path:
+    "A new folder OUTDIR.partial-XXXX the run writes into; `out` itself is only replaced, whole, when the run has finished."
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not _is_run_folder(out))):
+        raise DataError(f"--out {out}: exists and is not a battery_ssb run folder (no run.json): not replaced; "
+                        "choose a new or empty folder")
+    from battery_ssb.model import new_folder_beside
+    return new_folder_beside(out, "--out")
+
+def notebook_error(e:Exception, name:str, executed:Path) -> Exception:
+    "The one-line error of a failed study notebook: a DataError's own message, else StudyFailed naming the executed notebook."
+    ename, evalue = getattr(e, "ename", type(e).__name__), getattr(e, "evalue", str(e))
+    if ename == "DataError": return DataError(one_line(f"{evalue} (notebook {name})"))
+    if ename in ("OSError", "PermissionError", "FileNotFoundError", "IsADirectoryError", "NotADirectoryError"):
+        return DataError(one_line(f"{ename}: {evalue} (notebook {name})"))   # the disk, not the code: e.g. a full --out
+    return StudyFailed(one_line(f"{name} failed: {ename}: {evalue}") + f" (traceback in {executed})")
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
@@ -60,42 +118,65 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               progress:bool=True,        # progress bar over the notebooks
               workers:int|None=None,     # raw datasets: processes reading and analysing cells (None: all cores)
               scheduler:str|None=None,   # raw datasets: Dask scheduler ('local' or tcp://host:port) for those tasks
+              strict:bool=False,         # raw datasets: stop at the first cell that fails (default: exclude it, reported)
              ) -> dict:
-    "Execute the study notebooks in order with papermill; returns the metrics document and timings."
+    "Execute the study notebooks in order with papermill into OUTDIR.partial-XXXX, renamed to OUTDIR when all ran; metrics and timings."
     import papermill as pm
+    from battery_ssb.model import replace_folder
     chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs)
     windows = chk["windows"]                                # every parameter checked before any work
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
+    if dataset == "raw" and src is not None:                # cells.csv, splits, lives and paths: checked before any work
+        from battery_ssb.rawdata import check_raw_dataset
+        check_raw_dataset(src, strict=strict)
     if windows is None: windows = DATASETS[dataset].get("windows", (5, 100))
-    out = Path(out or Path("runs") / dataset).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    final = check_not_input(out or Path("runs") / dataset, [src])
+    if figures_dir: figures_dir = check_not_input(figures_dir, [src], "--figures-dir")
+    out = start_run_folder(final)                           # a rerun never mixes with the files of an earlier one
     params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
                   n_cells=int(n_cells), n_jobs=int(n_jobs),
                   windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
-                  figures_dir=str(Path(figures_dir).resolve()) if figures_dir else str(out / "figures"))
-    nbs, timings = notebooks_dir(), {}
+                  figures_dir=str(figures_dir) if figures_dir else str(out / "figures"))
+    nbs, timings, keep = notebooks_dir(), {}, False
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     # how raw cells are read and analysed (`load_raw_dataset`), passed to the kernels through their environment; the
     # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
-    os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"))
+    os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
+                      BATTERY_SSB_STRICT="1" if strict else "0")
     if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
     else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
-        bar = tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
-        for name in bar:
-            bar.set_postfix_str(f"{name}: {NOTEBOOK_WORK.get(name, '')}")
-            t = time.time()
-            src = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
-            declared = pm.inspect_notebook(str(src))                     # pass each notebook only what it declares
-            pm.execute_notebook(src, out / "notebooks" / f"{name}.ipynb",
-                                parameters={k: v for k, v in params.items() if k in declared},
-                                kernel_name=kernel, cwd=str(nbs), progress_bar=False)
-            timings[name] = round(time.time() - t, 1)
-    write_report(out, STUDY_NOTEBOOKS)
-    doc = json.loads((out / "metrics.json").read_text())
-    run = dict(params, workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, timings_s=timings, total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__)
-    (out / "run.json").write_text(json.dumps(run, indent=1))
+    try:
+        (out / "notebooks").mkdir()
+        with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
+            bar = tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
+            for name in bar:
+                bar.set_postfix_str(f"{name}: {NOTEBOOK_WORK.get(name, '')}")
+                t = time.time()
+                nb = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
+                declared = pm.inspect_notebook(str(nb))                      # pass each notebook only what it declares
+                executed = out / "notebooks" / f"{name}.ipynb"
+                try:
+                    pm.execute_notebook(nb, executed, parameters={k: v for k, v in params.items() if k in declared},
+                                        kernel_name=kernel, cwd=str(nbs), progress_bar=False)
+                except Exception as e:                                        # one line, not papermill's traceback
+                    err = notebook_error(e, name, executed); keep = isinstance(err, StudyFailed)
+                    raise err from None
+                timings[name] = round(time.time() - t, 1)
+        write_report(out, STUDY_NOTEBOOKS)
+        doc = json.loads((out / "metrics.json").read_text())
+        run = dict(params, out_dir=str(final), models_dir=str(final / "models"),
+                   figures_dir=str(figures_dir) if figures_dir else str(final / "figures"),
+                   workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, strict=bool(strict), timings_s=timings,
+                   total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
+        (out / "run.json").write_text(json.dumps(run, indent=1))
+        replace_folder(out, final)
+    except OSError as e:
+        shutil.rmtree(out, ignore_errors=True)
+        raise DataError(one_line(f"--out {final}: {e.strerror or e}{': ' + e.filename if getattr(e, 'filename', None) else ''}")) from None
+    except BaseException:
+        if not keep: shutil.rmtree(out, ignore_errors=True)   # a failure of the code keeps its executed notebooks to read
+        raise
     return dict(metrics=doc, run=run)
 
 BENCHMARK_NOTEBOOK = "05b_benchmark"
@@ -209,6 +290,8 @@ def _add_scale_args(p:argparse.ArgumentParser, what:str=""):
     p.add_argument("--scheduler", default=None,
                    help=f"{what}run the per-cell tasks on Dask: 'local' (a LocalCluster of --workers processes) or the "
                         "address of a running scheduler, e.g. tcp://host:8786 (needs the extra: pip install 'battery_ssb[dask]')")
+    p.add_argument("--strict", action="store_true",
+                   help=f"{what}stop at the first cell that fails to read or analyse (default: exclude it, say why in the report, go on)")
 
 def parser() -> argparse.ArgumentParser:
     "`battery-ssb` and its sub-commands."
@@ -269,11 +352,11 @@ def summarize(path, out, fmt:str|None=None) -> pd.DataFrame:
     return tab
 
 def _raw_cohort(paths, cache_dir=None, nominal_Ah=None, grid=None, max_cycle:int|None=None, workers:int|None=None,
-                scheduler:str|None=None) -> Cohort:
+                scheduler:str|None=None, strict:bool=False) -> Cohort:
     "A cohort of unlabeled cells, one per path, for featurize and predict (cycles > `max_cycle` not analysed)."
     from battery_ssb.timeseries import cohort_from_paths
     co = cohort_from_paths(paths, dataset="new", cache_dir=cache_dir, max_cycle=max_cycle, grid=grid,
-                           workers=workers or default_workers(), scheduler=scheduler,
+                           workers=workers or default_workers(), scheduler=scheduler, strict=strict,
                            data_note=f"{len(paths)} cells from raw files")
     if nominal_Ah is not None: co.cells["nominal_capacity_Ah"] = float(nominal_Ah)
     return co
@@ -285,10 +368,10 @@ def _failed_line(co:Cohort, n:int, out) -> str|None:
     return f"{k} of {n} cells failed and were excluded (reasons in {Path(out).with_name(Path(out).stem + '.report.csv')})" if k else None
 
 def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, workers:int|None=None,
-                    scheduler:str|None=None) -> pd.DataFrame:
+                    scheduler:str|None=None, strict:bool=False) -> pd.DataFrame:
     "`battery-ssb featurize PATH... --window N --out FILE`: one row per cell, a `cell` column, one column per descriptor."
     from battery_ssb.features import featurize
-    co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=window, workers=workers, scheduler=scheduler)
+    co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=window, workers=workers, scheduler=scheduler, strict=strict)
     F = featurize(co, window)
     tab = F.X.reset_index()
     _write_table(tab, out); _write_report(co.report, out)
@@ -297,16 +380,17 @@ def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, wor
     return tab
 
 def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None, workers:int|None=None,
-                  scheduler:str|None=None, fallback:bool=True) -> pd.DataFrame:
+                  scheduler:str|None=None, fallback:bool=True, strict:bool=False) -> pd.DataFrame:
     "`battery-ssb predict --model MODELDIR PATH... --out FILE`: tier, probabilities, cycle life and top-3 SHAP reasons per cell."
     from battery_ssb.evaluation import screen
     from battery_ssb.datasets import register_dataset_descriptors
     register_dataset_descriptors()   # models trained on the datasets of 00c may use the families of 02a
-    metas = [json.loads(p.read_text()) for p in sorted(Path(model_dir).glob("*_lightgbm.json"))]
+    from battery_ssb.model import load_models
+    metas = [f.meta for f in load_models(model_dir) if f.model == "lightgbm"]   # every model file checked first
     if not metas: raise DataError(f"{model_dir}: no saved LightGBM models (*_lightgbm.json) of a study run")
     g = metas[0].get("voltage_grid")
     co = _raw_cohort(paths, cache_dir, nominal_Ah, grid=None if g is None else np.linspace(g[0], g[1], g[2]),
-                     max_cycle=window or max(m["window"] for m in metas), workers=workers, scheduler=scheduler)
+                     max_cycle=window or max(m["window"] for m in metas), workers=workers, scheduler=scheduler, strict=strict)
     tab = screen(model_dir, co, window, fallback=fallback).reset_index()
     _write_table(tab, out); _write_report(co.report, out)
     if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
@@ -326,16 +410,17 @@ def main(argv=None) -> int:
     "Entry point of `battery-ssb`; returns the exit code (2: bad input or no data, with one line saying why)."
     args = parser().parse_args(argv)
     try:
+        check_cli_args(args)
         if args.command == "summarize":
             t = summarize(args.path, args.out, args.format)
             print(f"{len(t)} cycles -> {args.out}")
         elif args.command == "featurize":
             t = featurize_cells(args.paths, args.window, args.out, args.cache_dir, args.nominal_capacity, args.workers,
-                                args.scheduler)
+                                args.scheduler, args.strict)
             print(f"{len(t)} cells x {t.shape[1] - 1} descriptors (window {args.window}) -> {args.out}")
         elif args.command == "predict":
             t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity,
-                              args.workers, args.scheduler, fallback=not args.no_fallback)
+                              args.workers, args.scheduler, fallback=not args.no_fallback, strict=args.strict)
             ws = ", ".join(f"window {w}: {k}" for w, k in t.window.value_counts().sort_index().items())
             print(f"{len(t)} cells screened ({ws}) -> {args.out}")
         elif args.command == "benchmark":
@@ -347,13 +432,13 @@ def main(argv=None) -> int:
             t = time.time()
             res = run_study(args.dataset, args.data_dir, args.out, args.seed, args.windows, args.cv_repeats, args.figures_dir,
                             args.n_cells, args.n_jobs, progress=not args.quiet,
-                            workers=args.workers, scheduler=args.scheduler)
+                            workers=args.workers, scheduler=args.scheduler, strict=args.strict)
             m = res["metrics"]
             print(run_summary(m))
             print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions -> {res['run']['out_dir']}"
                   f" (metrics.json, predictions.csv, report.html; {time.time() - t:.0f} s)")
-    except DataError as e:
-        print(f"battery-ssb: {e}", file=sys.stderr); return 2
+    except (DataError, StudyFailed, OSError) as e:   # one line, exit 2
+        print(f"battery-ssb: {one_line(e)}", file=sys.stderr); return 2
     return 0
 
 def run_main(argv=None) -> int:

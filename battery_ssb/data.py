@@ -505,8 +505,8 @@ def study_cohort(dataset:str="matr",   # a key of DATASETS
     src = find_dataset(dataset, data_dir, required=not fixture)
     if src is not None: return load_dataset(dataset, src, **({"seed": seed} if DATASETS[dataset].get("seeded") else {}))
     import tempfile
-    co = load_matr(write_matr_fixture(Path(tempfile.mkdtemp()) / "matr-fixture", {"train": 30, "test1": 14}, seed=seed),
-                   progress=False)
+    with tempfile.TemporaryDirectory(prefix="battery_ssb-fixture-") as tmp:   # read into memory, then removed (44 MB)
+        co = load_matr(write_matr_fixture(Path(tmp) / "matr-fixture", {"train": 30, "test1": 14}, seed=seed), progress=False)
     co.data_note = f"SYNTHETIC FIXTURE (no real data configured): {len(co)} cells in the MATR layout; not batteries"
     return co
 

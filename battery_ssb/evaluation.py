@@ -218,10 +218,10 @@ def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFra
 # %% ../nbs/05_evaluation.ipynb #5ebc48ba
 def model_requirements(models_dir, model:str="lightgbm") -> pd.DataFrame:
     "What each saved tier/life model needs of a cell: window, descriptors, Q(V) voltage grid, training data."
-    from battery_ssb.model import load_models
+    from battery_ssb.model import load_models, read_manifest
     rows = [dict(name=f.name, task=f.task, window=f.window, n_descriptors=len(f.features), descriptors=list(f.features),
                  voltage_grid=f.meta.get("voltage_grid"), trained_on=f.meta.get("dataset", ""), n_train=f.meta.get("n_train"),
-                 training_table=(Path(models_dir) / f"training_w{f.window}.parquet").exists())
+                 training_table=f"training_w{f.window}.parquet" in read_manifest(models_dir)["files"])
             for f in load_models(models_dir) if f.model == model and f.task in ("tiers", "cycle_life")]
     if not rows: raise DataError(f"{models_dir}: no '{model}' tier or cycle-life models")
     return pd.DataFrame(rows).sort_values(["window", "task"]).reset_index(drop=True)
@@ -243,7 +243,7 @@ def screen(models_dir,                  # OUTDIR/models of a study run
            min_shared:float=0.5,        # fallback only for cells having at least this share of the models' descriptors
           ) -> pd.DataFrame:
     "Per cell: tier, tier probabilities, cycle life with interval (one coherent answer), top-3 SHAP reasons, model used."
-    from battery_ssb.model import load_models, refit_on
+    from battery_ssb.model import load_models, refit_on, load_training_table
     from battery_ssb.features import featurize
     fitted = [f for f in load_models(models_dir) if f.model == model and f.task in ("tiers", "cycle_life")]
     windows = sorted({f.window for f in fitted if {"tiers", "cycle_life"} <= {g.task for g in fitted if g.window == f.window}})
@@ -264,8 +264,7 @@ def screen(models_dir,                  # OUTDIR/models of a study run
         sub = cohort.subset(cohort.cells.index.isin(use_w.index[use_w == w]))
         ft, fl = (next(f for f in fitted if f.window == w and f.task == t) for t in ("tiers", "cycle_life"))
         F = featurize(sub, w, pairs=[tuple(p) for p in ft.meta["pairs"]], **ft.meta.get("feature_settings", {}))
-        tpath = Path(models_dir) / f"training_w{w}.parquet"
-        train = pd.read_parquet(tpath) if tpath.exists() else None
+        train = load_training_table(models_dir, w)      # checked against the models' MANIFEST.json
         need = list(dict.fromkeys(ft.features + fl.features))
         miss = _missing(F.X, need, train)
         why = F.skipped.set_index("descriptor").reason.to_dict() if len(F.skipped) else {}

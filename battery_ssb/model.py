@@ -6,7 +6,7 @@ Docs: https://battery-ssb.github.io/battery_ssb/model.html.md"""
 
 # %% ../nbs/04_model.ipynb #fb102d3e
 from __future__ import annotations
-import json, warnings
+import hashlib, json, os, re, shutil, tempfile, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -25,10 +25,12 @@ from .features import featurize, Features
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
-__all__ = ['MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor', 'PriorBoostClassifier',
-           'fit_temperature', 'LinearBaseline', 'save_model', 'load_model', 'dataset_settings', 'scorer',
-           'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model', 'study_inputs', 'train_models',
-           'load_models', 'oof_log10_rmse', 'save_training_tables', 'refit_on']
+__all__ = ['MANIFEST', 'MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor',
+           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'atomic_write', 'new_folder_beside',
+           'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
+           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model',
+           'study_inputs', 'train_models', 'load_models', 'oof_log10_rmse', 'save_training_tables',
+           'load_training_table', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -252,18 +254,235 @@ class LinearBaseline(BaseEstimator):
         if s["classes"]: est.classes_ = np.asarray(s["classes"])
         return est
 
+# %% ../nbs/04_model.ipynb #160c496c
+MANIFEST = "MANIFEST.json"   # in every models folder: the SHA-256 of each model file, written at save time
+
+def atomic_write(path, data:str|bytes) -> Path:
+    "Write `data` to `path` through a temporary file in the same folder and a rename: the file is whole or absent."
+    path = Path(path); b = data.encode() if isinstance(data, str) else data
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e: raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f: f.write(b); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError): raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+        raise
+    return path
+
+def new_folder_beside(dst, what:str="") -> Path:
+    "A new empty folder `dst.partial-XXXX` beside `dst` (usual permissions), to be renamed to `dst` once complete."
+    dst = Path(dst)
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        d = Path(tempfile.mkdtemp(dir=dst.parent, prefix=f"{dst.name}.partial-"))
+        um = os.umask(0); os.umask(um); os.chmod(d, 0o777 & ~um)
+        return d
+    except OSError as e: raise DataError(f"{what + ' ' if what else ''}{dst}: cannot write in {dst.parent}: {e.strerror or e}") from None
+
+def replace_folder(src, dst) -> Path:
+    "Move the finished folder `src` to `dst`, replacing what was there: `dst` never holds a mix of old and new files."
+    src, dst = Path(src), Path(dst)
+    old = None
+    if dst.exists() or dst.is_symlink():
+        old = Path(tempfile.mkdtemp(dir=dst.parent, prefix=f"{dst.name}.old-")); os.rename(dst, old / dst.name)
+    os.rename(src, dst)
+    if old is not None: shutil.rmtree(old)
+    return dst
+
+def _plain_name(name, where) -> str:
+    "`name` if it is a plain file name (no folder part, no '..'): model files never point outside their folder."
+    if (not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name
+            or name.startswith(".")):
+        raise DataError(f"{where}: {name!r} is not a file name inside the models folder (paths are not allowed)")
+    return name
+
+def read_manifest(folder) -> dict:
+    "The MANIFEST.json of a models folder, checked for form: {'files': {file name: SHA-256}, ...}."
+    p = Path(folder) / MANIFEST
+    if not p.is_file():
+        raise DataError(f"{folder}: no {MANIFEST}, so its model files cannot be checked (a folder written by "
+                        "save_model/train_models has one; an older or interrupted run does not): train the models again")
+    try: doc = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise DataError(f"{p}: not valid JSON ({e})") from None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, str) and re.fullmatch("[0-9a-f]{64}", v) for v in files.values()):
+        raise DataError(f"{p}: expected {{\"files\": {{file name: SHA-256 hex}}}}")
+    for k in files: _plain_name(k, p)
+    return doc
+
+def _add_to_manifest(folder, paths:list, **fields):
+    "Record the SHA-256 of `paths` (files in `folder`) in its manifest, written atomically."
+    folder = Path(folder); m = folder / MANIFEST
+    doc = read_manifest(folder) if m.exists() else dict(format="battery_ssb models 1", files={})
+    doc["files"].update({Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths})
+    doc["files"] = dict(sorted(doc["files"].items())); doc.update(fields)
+    atomic_write(m, json.dumps(doc, indent=1))
+
+def _checked_bytes(folder, name:str, manifest:dict, where) -> bytes:
+    "The bytes of folder/name after checking it is listed in the manifest, inside the folder, and has the listed SHA-256."
+    folder = Path(folder); p = folder / _plain_name(name, where)
+    if name not in manifest["files"]: raise DataError(f"{p}: not listed in {folder / MANIFEST}: not written with these models")
+    if not p.is_file(): raise DataError(f"{p}: missing, though {MANIFEST} lists it: the models folder is incomplete")
+    if p.resolve().parent != folder.resolve(): raise DataError(f"{p}: a link to a file outside the models folder")
+    b = p.read_bytes()
+    if hashlib.sha256(b).hexdigest() != manifest["files"][name]:
+        raise DataError(f"{p}: its SHA-256 differs from the one in {MANIFEST}: the file was changed after it was saved "
+                        "(edited, truncated, or copied from another run)")
+    return b
+
+_TREE_ARRAYS = dict(split_feature=-1, split_gain=-1, threshold=-1, decision_type=-1, left_child=-1, right_child=-1,
+                    leaf_value=0, leaf_weight=0, leaf_count=0, internal_value=-1, internal_weight=-1, internal_count=-1)
+_TREE_NEEDED = ("split_feature", "threshold", "decision_type", "left_child", "right_child", "leaf_value")
+_TREE_INTS = ("split_feature", "decision_type", "left_child", "right_child", "leaf_count", "internal_count")
+
+def check_booster_text(text:str,       # LightGBM model text
+                       features:list,  # descriptor names the model's JSON lists, in order
+                       n_classes:int,  # 0 (a regressor), 2 (binary) or K (K-class)
+                       where="model text"):        # the file, for the message
+    "Check LightGBM model text before LightGBM parses it (a malformed text aborts the process inside LightGBM)."
+    def bad(msg): raise DataError(f"{where}: not a well-formed LightGBM model ({msg}): the file is corrupt or was edited")
+    def ints(s, what):
+        try: return np.array(s.split(), dtype=np.int64)
+        except ValueError: bad(f"{what}: expected integers")
+    def floats(s, what):
+        try: v = np.array(s.split(), dtype=float)
+        except ValueError: bad(f"{what}: expected numbers")
+        if not np.isfinite(v).all(): bad(f"{what}: non-finite value")
+        return v
+    def one(s, what):
+        v = ints(s, what)
+        if len(v) != 1: bad(f"{what}: expected one integer")
+        return int(v[0])
+    b = text.encode()
+    start = b.find(b"\nTree=")
+    if not b.startswith(b"tree\n") or start < 0: bad("expected a 'tree' header followed by 'Tree=0'")
+    head = dict(l.split("=", 1) for l in b[:start].decode().split("\n")[1:] if "=" in l)
+    for k in ("version", "num_class", "num_tree_per_iteration", "max_feature_idx", "feature_names", "tree_sizes"):
+        if k not in head: bad(f"no '{k}=' header line")
+    n_feat = one(head["max_feature_idx"], "max_feature_idx") + 1
+    names = head["feature_names"].split(" ")
+    if len(names) != n_feat: bad(f"{len(names)} feature names for max_feature_idx={n_feat - 1}")
+    if names != [f.replace(" ", "_") for f in features]:
+        diff = next(i for i in range(max(len(names), len(features))) if i >= min(len(names), len(features))
+                    or names[i] != features[i].replace(" ", "_"))
+        raise DataError(f"{where}: its trees take {len(names)} descriptors, the model's JSON lists {len(features)}; "
+                        f"they first differ at position {diff} ({names[diff] if diff < len(names) else '-'} vs "
+                        f"{features[diff] if diff < len(features) else '-'}): the text belongs to another model")
+    k, n_class = one(head["num_tree_per_iteration"], "num_tree_per_iteration"), one(head["num_class"], "num_class")
+    if k != (n_classes if n_classes > 2 else 1) or n_class != k:
+        bad(f"num_class={n_class}, {k} trees per iteration: not what {n_classes or 'no'} classes need")
+    obj = head.get("objective", "").split()
+    want = ("regression",) if n_classes == 0 else ("binary",) if n_classes == 2 else ("multiclass", f"num_class:{n_classes}")
+    if tuple(obj[:len(want)]) != want: bad(f"objective {' '.join(obj)!r}: expected {' '.join(want)!r}")
+    sizes = ints(head["tree_sizes"], "tree_sizes")
+    end = b.find(b"end of trees", start)
+    if end < 0: bad("no 'end of trees' line: the text is truncated")
+    body = b[start + 1:end]
+    if len(sizes) % k or (sizes <= 0).any() or int(sizes.sum()) != len(body):
+        bad(f"tree_sizes add up to {int(sizes.sum())} bytes, the trees take {len(body)}")
+    offsets = np.r_[0, np.cumsum(sizes)]
+    for i in range(len(sizes)):
+        lines = body[offsets[i]:offsets[i + 1]].decode(errors="replace").split("\n")
+        if lines[0] != f"Tree={i}": bad(f"tree {i} does not start where tree_sizes says")
+        t = dict(l.split("=", 1) for l in lines[1:] if "=" in l)
+        for key in ("num_leaves", "num_cat", "leaf_value", "shrinkage"):
+            if key not in t: bad(f"tree {i}: no '{key}='")
+        L = one(t["num_leaves"], f"tree {i} num_leaves")
+        if L < 1 or one(t["num_cat"], f"tree {i} num_cat") != 0 or t.get("is_linear", "0") != "0":
+            bad(f"tree {i}: num_leaves={t['num_leaves']}, num_cat={t['num_cat']}: expected >= 1 leaves, no categorical or linear splits")
+        floats(t["shrinkage"], f"tree {i} shrinkage")
+        if L == 1:
+            if len(floats(t["leaf_value"], f"tree {i} leaf_value")) != 1: bad(f"tree {i}: one leaf, one leaf value expected")
+            continue
+        for key, extra in _TREE_ARRAYS.items():
+            if key not in t:
+                if key in _TREE_NEEDED: bad(f"tree {i}: no '{key}='")
+                continue
+            v = (ints if key in _TREE_INTS else floats)(t[key], f"tree {i} {key}")
+            if len(v) != L + extra: bad(f"tree {i}: {len(v)} values of {key}, expected {L + extra}")
+        f, dt, lc, rc = (ints(t[x], x) for x in ("split_feature", "decision_type", "left_child", "right_child"))
+        if f.min() < 0 or f.max() >= n_feat: bad(f"tree {i}: a split feature index is outside 0..{n_feat - 1}")
+        if (dt < 0).any() or (dt > 15).any() or (dt & 1).any() or ((dt >> 2) & 3 == 3).any():
+            bad(f"tree {i}: decision_type outside the numerical splits LightGBM writes")
+        child = np.r_[lc, rc]
+        internal, leaves = child[child >= 0], ~child[child < 0]
+        if not (np.array_equal(np.sort(internal), np.arange(1, L - 1)) and np.array_equal(np.sort(leaves), np.arange(L))):
+            bad(f"tree {i}: its child indices do not form a binary tree of {L} leaves")
+    # after the trees, LightGBM's own layout: feature importances, 'parameters:' [key: value] lines 'end of parameters',
+    # then the Python package's pandas_categorical line (LightGBM reads past the end of a section cut short)
+    tail = [l for l in b[end:].decode(errors="replace").split("\n")[1:] if l.strip()]
+    if "parameters:" in tail:
+        i = tail.index("parameters:")
+        if "end of parameters" not in tail[i:]: bad("the parameters section is cut short: the text is truncated")
+        j = tail.index("end of parameters", i)
+        if not all(l.startswith("[") and l.endswith("]") and ": " in l for l in tail[i + 1:j]): bad("a malformed parameter line")
+    if not tail or not tail[-1].startswith("pandas_categorical:"): bad("no closing pandas_categorical line: the text is truncated")
+    try: json.loads(tail[-1].split(":", 1)[1])
+    except json.JSONDecodeError: bad("the pandas_categorical line is not JSON")
+
+# %% ../nbs/04_model.ipynb #48697012
+def check_model_state(doc:dict, where) -> dict:
+    "Check a model JSON's fields (descriptors, window, classes, tier edges, prior, temperature, coefficients) for form."
+    def bad(msg): raise DataError(f"{where}: {msg}")
+    def num(key, x, shape=None, positive=False):
+        try: v = np.asarray(x, float)
+        except (TypeError, ValueError): bad(f"'{key}' is not numeric")
+        if shape is not None and v.shape != shape: bad(f"'{key}' has shape {v.shape}, expected {shape}")
+        if not np.isfinite(v).all() or (positive and (v <= 0).any()): bad(f"'{key}' holds a non-finite{' or non-positive' if positive else ''} value")
+        return v
+    f = doc.get("features")
+    if not isinstance(f, list) or not all(isinstance(x, str) and x for x in f) or len(set(f)) < len(f):
+        bad("'features' must be a list of distinct descriptor names")
+    if "descriptors" in doc and doc["descriptors"] != f:
+        bad("'descriptors' and 'features' differ (names or order): the JSON was edited")
+    if not isinstance(doc.get("params"), dict): bad("no 'params' object")
+    w = doc.get("window", 0)
+    if not isinstance(w, int) or isinstance(w, bool) or w < 0: bad(f"window {w!r}: expected an integer >= 0")
+    cl = doc.get("classes")
+    if not isinstance(cl, list) or cl != list(range(len(cl))) or len(cl) == 1: bad(f"classes {cl!r}: expected 0..K-1 (K >= 2) or [] (regression)")
+    task = doc.get("task", "")
+    if "tier_edges" in doc:
+        e = num("tier_edges", doc["tier_edges"])
+        if e.ndim != 1 or len(e) < 1 or (np.diff(e) <= 0).any(): bad(f"tier_edges {doc['tier_edges']}: expected increasing life thresholds")
+        if task == "tiers" and len(cl) != len(e) + 1: bad(f"{len(cl)} classes for {len(e) + 1} tiers")
+    if task == "cycle_life" and cl or str(task).startswith("binary_") and len(cl) != 2:
+        bad(f"classes {cl} do not fit task {task!r}")
+    n, K = len(f), len(cl)
+    if doc["estimator"] == "LinearBaseline":
+        for k in ("impute", "mean", "scale"): num(k, doc.get(k), (n,), positive=k == "scale")
+        icpt = num("intercept", doc.get("intercept"))
+        if icpt.ndim != 1 or len(icpt) != (1 if K <= 2 else K): bad(f"{len(icpt)} intercepts for {K} classes")
+        num("coef", doc.get("coef"), (len(icpt), n))
+    else:
+        num("temperature", doc.get("temperature"), (), positive=True)
+        if doc["estimator"] == "PriorBoostClassifier" and K < 2: bad("a classifier without classes")
+        if doc["estimator"] == "PriorBoostRegressor" and K: bad("a regressor with classes")
+        p = doc.get("prior")
+        if p is not None:
+            if not isinstance(p, dict) or p.get("feature") not in f: bad("'prior' must name one of the descriptors")
+            for k in ("impute", "mean"): num(f"prior {k}", p.get(k), ())
+            num("prior scale", p.get("scale"), (), positive=True)
+            m = 1 if K <= 2 else K
+            num("prior coef", p.get("coef"), (m, 1)); num("prior intercept", p.get("intercept"), (m,))
+    return doc
+
 # %% ../nbs/04_model.ipynb #69cbcc68
 _ESTIMATORS = {c.__name__: c for c in (PriorBoostRegressor, PriorBoostClassifier, LinearBaseline)}
 
 def save_model(est, folder, name:str, meta:dict) -> Path:
-    "Write `est` to folder/name.json (+ folder/name.txt for LightGBM) with `meta` (task, window, tier edges, ...)."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    state = est._state()
+    "Write `est` to folder/name.json (+ folder/name.txt for LightGBM) with `meta`, each file atomically, and their SHA-256 to folder/MANIFEST.json."
+    folder = Path(folder); _plain_name(f"{name}.json", "save_model")
+    try: folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DataError(f"cannot write {folder}: {e.strerror or e}") from None
+    state, written = est._state(), []
     if hasattr(est, "booster_"):
-        (folder / f"{name}.txt").write_text(est.booster_.model_to_string())
+        written.append(atomic_write(folder / f"{name}.txt", est.booster_.model_to_string()))
         state["booster_file"] = f"{name}.txt"
     doc = dict(meta, **state, battery_ssb_version=battery_ssb.__version__, lightgbm_version=lgb.__version__)
-    (folder / f"{name}.json").write_text(json.dumps(doc, indent=1, default=_json_default))
+    written.append(atomic_write(folder / f"{name}.json", json.dumps(doc, indent=1, default=_json_default)))
+    _add_to_manifest(folder, written)
     return folder / f"{name}.json"
 
 def _json_default(o):
@@ -273,14 +492,32 @@ def _json_default(o):
     raise TypeError(f"cannot store {type(o).__name__} in model JSON")
 
 def load_model(path) -> tuple[object, dict]:
-    "Load a model saved by `save_model` from its .json path: (estimator, metadata)."
+    "Load a model saved by `save_model` from its .json path, every file checked first: (estimator, metadata)."
     path = Path(path)
     if not path.exists(): raise DataError(f"{path}: no such model file")
-    doc = json.loads(path.read_text())
+    manifest = read_manifest(path.parent)
+    try: doc = json.loads(_checked_bytes(path.parent, path.name, manifest, path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise DataError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(doc, dict): raise DataError(f"{path}: expected a JSON object")
     cls = _ESTIMATORS.get(doc.get("estimator"))
     if cls is None: raise DataError(f"{path}: unknown estimator {doc.get('estimator')!r}")
-    model_str = (path.parent / doc["booster_file"]).read_text() if doc.get("booster_file") else None
-    return cls._from_state(doc, model_str), doc
+    check_model_state(doc, path)
+    model_str = None
+    if cls is LinearBaseline:
+        if doc.get("booster_file") is not None: raise DataError(f"{path}: a linear model with a booster_file")
+    else:
+        if doc.get("booster_file") != f"{path.stem}.txt":   # the trees beside the JSON, never a path elsewhere
+            raise DataError(f"{path}: booster_file {doc.get('booster_file')!r}: expected {path.stem + '.txt'!r} in the same folder")
+        b = _checked_bytes(path.parent, doc["booster_file"], manifest, path)
+        try: model_str = b.decode()
+        except UnicodeDecodeError: raise DataError(f"{path.parent / doc['booster_file']}: not text") from None
+        check_booster_text(model_str, doc["features"], len(doc["classes"]), path.parent / doc["booster_file"])
+    try: est = cls._from_state(doc, model_str)
+    except DataError: raise
+    except Exception as e: raise DataError(f"{path}: cannot rebuild the model ({type(e).__name__}: {e})") from None
+    if model_str is not None and est.booster_.num_feature() != len(doc["features"]):
+        raise DataError(f"{path}: the trees take {est.booster_.num_feature()} descriptors, the JSON lists {len(doc['features'])}")
+    return est, doc
 
 # %% ../nbs/04_model.ipynb #2802a871
 MODELS = ("lightgbm", "severson_variance", "elastic_net", "dummy")
@@ -481,38 +718,73 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
     if tasks is None: tasks = tuple(c for c in labels.columns if c.startswith("binary_")) + ("tiers", "cycle_life")
     tr = cells.index[cells.split == train_split]
     if len(tr) == 0: raise DataError(f"no cells in training split '{train_split}'")
-    jobs = [(t, w, m) for t in tasks for w in sorted(features) for m in models]
-    fitted = []
-    for task, w, model in tqdm(jobs, desc="training", disable=not progress):
-        F = features[w]; trw = F.X.index.intersection(tr)      # training cells still to be predicted at this window
-        X = F.X.loc[trw]; y = labels.loc[trw, task]
-        strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
-        fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
-                       baselines)
-        if fm is None: continue
-        fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
-                       descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
-                       tier_edges=np.asarray(tier_edges, float).tolist(), best_params=fm.best_params,
-                       cv_score=fm.cv_score,
-                       target="log10 cycle life" if task == "cycle_life" else task,
-                       training_data_sha256=fingerprint, seed=seed,
-                       voltage_grid=None if voltage_grid is None else
-                       [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
-        if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits)
-        if out_dir is not None: save_model(fm.estimator, out_dir, fm.name, fm.meta)
-        fitted.append(fm)
-    if out_dir is not None: save_training_tables(features, labels, tr, out_dir)
+    work = _partial_folder(out_dir) if out_dir is not None else None   # models appear in out_dir all at once, or not at all
+    try:
+        jobs = [(t, w, m) for t in tasks for w in sorted(features) for m in models]
+        fitted = []
+        for task, w, model in tqdm(jobs, desc="training", disable=not progress):
+            F = features[w]; trw = F.X.index.intersection(tr)      # training cells still to be predicted at this window
+            X = F.X.loc[trw]; y = labels.loc[trw, task]
+            strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
+            fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
+                           baselines)
+            if fm is None: continue
+            fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
+                           descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
+                           tier_edges=np.asarray(tier_edges, float).tolist(), best_params=fm.best_params,
+                           cv_score=fm.cv_score,
+                           target="log10 cycle life" if task == "cycle_life" else task,
+                           training_data_sha256=fingerprint, seed=seed,
+                           voltage_grid=None if voltage_grid is None else
+                           [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
+            if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits)
+            if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
+            fitted.append(fm)
+        if work is not None:
+            tables = save_training_tables(features, labels, tr, work)   # for refitting on shared descriptors (screening)
+            _add_to_manifest(work, tables, complete=True, models=sorted(f.name for f in fitted))
+            replace_folder(work, out_dir)
+    except BaseException:
+        if work is not None: shutil.rmtree(work, ignore_errors=True)
+        raise
     return fitted
 
+def _partial_folder(dst) -> Path:
+    "A new empty folder beside `dst` to write into before renaming it to `dst`; refuses to replace a folder of other files."
+    dst = Path(dst)
+    if dst.exists() and (not dst.is_dir() or (any(dst.iterdir()) and not (dst / MANIFEST).exists())):
+        raise DataError(f"{dst}: exists and is not a models folder (no {MANIFEST}): not replaced; choose another folder")
+    return new_folder_beside(dst)
+
 def load_models(folder) -> list[FittedModel]:
-    "Every model saved by `train_models` in `folder`."
+    "Every model saved by `train_models` in `folder`, the folder checked against its MANIFEST.json first."
+    folder = Path(folder)
+    if not folder.is_dir(): raise DataError(f"{folder}: no such models folder")
+    man = read_manifest(folder)
+    if missing := sorted(n for n in man["files"] if not (folder / n).is_file()):
+        raise DataError(f"{folder}: incomplete: {len(missing)} file(s) listed in {MANIFEST} missing: {', '.join(missing[:4])}"
+                        + (" ..." if len(missing) > 4 else ""))
+    if not man.get("complete"):
+        raise DataError(f"{folder}: {MANIFEST} does not mark the folder complete: train_models did not finish writing it")
+    extra = sorted(p.name for p in folder.iterdir() if p.suffix in (".json", ".txt") and p.name != MANIFEST
+                   and not p.name.startswith(".") and p.name not in man["files"])
+    if extra: raise DataError(f"{folder}: {', '.join(extra[:4])} not listed in {MANIFEST}: files of another run mixed in")
+    names = man.get("models")
+    if not isinstance(names, list) or sorted(f"{n}.json" for n in names) != sorted(n for n in man["files"] if n.endswith(".json")):
+        raise DataError(f"{folder / MANIFEST}: its 'models' list does not match the model files it lists")
     out = []
-    for p in sorted(Path(folder).glob("*.json")):
-        est, meta = load_model(p)
-        out.append(FittedModel(meta["task"], meta["window"], meta["model"], est, meta["descriptors"],
-                               meta["best_params"], meta["cv_score"], meta))
+    for n in sorted(names):
+        est, meta = load_model(folder / f"{n}.json")
+        if miss := [k for k in ("task", "window", "model", "descriptors", "best_params", "cv_score", "tier_edges") if k not in meta]:
+            raise DataError(f"{folder / n}.json: no {miss} (not saved by train_models)")
+        fm = FittedModel(meta["task"], meta["window"], meta["model"], est, meta["descriptors"], meta["best_params"],
+                         meta["cv_score"], meta)
+        if fm.name != n: raise DataError(f"{folder / n}.json: its task, window and model say {fm.name}: renamed or edited")
+        out.append(fm)
     if not out: raise DataError(f"{folder}: no saved models (*.json)")
+    if len({tuple(f.meta["tier_edges"]) for f in out}) > 1: raise DataError(f"{folder}: models with different tier edges (from different runs)")
     return out
+
 
 # %% ../nbs/04_model.ipynb #6aec2d7f
 def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5) -> float:
@@ -533,6 +805,14 @@ def save_training_tables(features:dict, labels:pd.DataFrame, train_idx, out_dir)
                                                     "_cycle_life": labels.loc[idx, "cycle_life"].to_numpy(float)}, index=idx)], axis=1)
         paths.append(Path(out_dir) / f"training_w{w}.parquet"); t.to_parquet(paths[-1])
     return paths
+
+def load_training_table(models_dir, window:int) -> pd.DataFrame|None:
+    "The training table of `window` saved with the models (checked against MANIFEST.json), or None if the run saved none."
+    folder, name = Path(models_dir), f"training_w{int(window)}.parquet"
+    manifest = read_manifest(folder)
+    if name not in manifest["files"]: return None
+    import io
+    return pd.read_parquet(io.BytesIO(_checked_bytes(folder, name, manifest, f"training table of window {window}")))
 
 def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0) -> FittedModel:
     "Model `f` refitted with its own parameters on the training table restricted to `descriptors` (fallback screening)."

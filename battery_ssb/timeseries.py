@@ -1036,11 +1036,12 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
                       data_note:str="",            # one line on what data this is
                       progress:bool=True,          # progress bar over cells
                       stats:list|None=None,        # if a list: one dict per cell appended (status, host, pid, times, peak memory)
-                      strict:bool=False,           # stop at the first cell that fails, a DataError naming it (else excluded, recorded)
+                      strict:bool|None=None,       # stop at the first cell that failed (in `paths` order); None: $BATTERY_SSB_STRICT
                      ) -> Cohort:
     "A `Cohort` from cycler exports, one task per cell (here, in processes or on Dask); a cell that fails is excluded and reported."
     from battery_ssb.readers import cell_id
     report = RunReport() if report is None else report
+    if strict is None: strict = os.environ.get("BATTERY_SSB_STRICT", "0") not in ("", "0")
     paths = [Path(p) for p in paths]
     if cells is not None:
         if len(cells) != len(paths): raise DataError(f"{len(paths)} paths for {len(cells)} rows of the cell table")
@@ -1060,6 +1061,8 @@ def cohort_from_paths(paths:list,                  # one export file or folder p
     parts, srcs = [], []
     for p, c, (status, value, info) in zip(paths, ids, res):
         if status == "ok": parts.append(value); srcs.append(str(p))
+        elif strict:
+            raise DataError(f"cell {c} ({p}) failed (strict: the batch stops at the first bad cell): {value}")
         else: report.add("read", f"cell failed, excluded (the other cells go on): {value}", cell=c, file=p)
         if stats is not None:
             stats.append(dict(cell=c, status=status, n_samples=value.meta.get("n_samples") if status == "ok" else None, **info))
