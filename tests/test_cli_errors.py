@@ -129,8 +129,8 @@ def broken_raw(tmp_path):
     return write_raw_fixture(tmp_path / "batch", {"train": 6, "test1": 2}, n_cycles=6, seed=2)
 
 
-def test_main_py_papermill_failure_is_one_line(broken_raw, tmp_path):
-    "The real notebooks: a cells.csv without its split column stops the study in 00_data, in one line; the old run stays."
+def test_main_py_bad_cells_csv_is_one_line_before_any_notebook(broken_raw, tmp_path):
+    "A cells.csv without its split column stops the study before any notebook runs (run_study checks it), in one line; the old run stays."
     t = (broken_raw / "cells.csv").read_text().splitlines()
     cols = t[0].split(","); k = cols.index("split")
     (broken_raw / "cells.csv").write_text("\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != k) for l in t) + "\n")
@@ -138,7 +138,7 @@ def test_main_py_papermill_failure_is_one_line(broken_raw, tmp_path):
     r = subprocess.run([sys.executable, "main.py", "--dataset", "raw", "--data-dir", str(broken_raw), "--out", str(out),
                         "--quiet"], cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
-    assert r.stderr == f"battery-ssb: {broken_raw / 'cells.csv'}: columns ['split'] missing (need at least cell, split) (notebook 00_data)\n", r.stderr
+    assert r.stderr == f"battery-ssb: {broken_raw / 'cells.csv'}: columns ['split'] missing (need at least cell, split)\n", r.stderr
     assert (out / "old.txt").exists() and _siblings(out) == []
 
 
