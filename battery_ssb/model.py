@@ -346,10 +346,10 @@ def check_booster_text(text:str,       # LightGBM model text
     def ints(s, what):
         try: return np.array(s.split(), dtype=np.int64)
         except ValueError: bad(f"{what}: expected integers")
-    def floats(s, what):
+    def floats(s, what, inf_ok=False):   # a split threshold may be +-inf (a descriptor holding inf); NaN never
         try: v = np.array(s.split(), dtype=float)
         except ValueError: bad(f"{what}: expected numbers")
-        if not np.isfinite(v).all(): bad(f"{what}: non-finite value")
+        if np.isnan(v).any() or not inf_ok and not np.isfinite(v).all(): bad(f"{what}: non-finite value")
         return v
     def one(s, what):
         v = ints(s, what)
@@ -400,7 +400,7 @@ def check_booster_text(text:str,       # LightGBM model text
             if key not in t:
                 if key in _TREE_NEEDED: bad(f"tree {i}: no '{key}='")
                 continue
-            v = (ints if key in _TREE_INTS else floats)(t[key], f"tree {i} {key}")
+            v = ints(t[key], f"tree {i} {key}") if key in _TREE_INTS else floats(t[key], f"tree {i} {key}", inf_ok=key == "threshold")
             if len(v) != L + extra: bad(f"tree {i}: {len(v)} values of {key}, expected {L + extra}")
         f, dt, lc, rc = (ints(t[x], x) for x in ("split_feature", "decision_type", "left_child", "right_child"))
         if f.min() < 0 or f.max() >= n_feat: bad(f"tree {i}: a split feature index is outside 0..{n_feat - 1}")

@@ -125,3 +125,19 @@ def test_no_corruption_of_the_model_text_aborts_the_process(models, tmp_path):
     assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["DataError"] + out["loaded"] == 110 and out["DataError"] >= 60, out
+
+
+def test_infinite_split_threshold_is_a_valid_model(models):
+    """LightGBM writes `inf` as a split threshold when a descriptor holds infinite values (seen in the fast-formation
+    study): the text check accepts it; a NaN threshold is still refused."""
+    from battery_ssb.data import DataError
+    from battery_ssb.model import check_booster_text
+    text = (models / "cycle_life_w5_lightgbm.txt").read_text()
+    feats = json.loads((models / "cycle_life_w5_lightgbm.json").read_text())["descriptors"]
+    lines = text.split("\n"); k = next(i for i, l in enumerate(lines) if l.startswith("threshold="))
+    vals = lines[k].split("=", 1)[1].split()
+    for bad, ok in (("inf", True), ("-inf", True), ("nan", False)):
+        lines2 = list(lines); lines2[k] = "threshold=" + " ".join(vals[:-1] + [bad.ljust(len(vals[-1]))])   # tree_sizes kept
+        if ok: check_booster_text("\n".join(lines2), feats, 0)
+        else:
+            with pytest.raises(DataError, match="non-finite"): check_booster_text("\n".join(lines2), feats, 0)
