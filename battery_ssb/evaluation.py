@@ -226,6 +226,10 @@ def model_requirements(models_dir, model:str="lightgbm") -> pd.DataFrame:
     if not rows: raise DataError(f"{models_dir}: no '{model}' tier or cycle-life models")
     return pd.DataFrame(rows).sort_values(["window", "task"]).reset_index(drop=True)
 
+def _lacks(key:tuple, why:dict, k:int=8) -> str:
+    "The first `k` missing descriptors of `key`, each with why it is missing ('NaN': computed, but NaN for this cell)."
+    return ", ".join(f"{d} ({why.get(d, 'NaN')})" for d in key[:k]) + (" ..." if len(key) > k else "")
+
 def _missing(X:pd.DataFrame, feats:list, train:pd.DataFrame|None) -> pd.Series:
     "Per cell, the model descriptors it lacks: absent, or NaN where no training cell was (the trees never learned NaN there)."
     miss = X.reindex(columns=feats).isna().to_numpy()                 # absent columns are NaN here
@@ -252,9 +256,8 @@ def screen(models_dir,                  # OUTDIR/models of a study run
         raise DataError(f"no model for window {window} in {models_dir} (windows: {windows})")
     rep = cohort.report
     reached = cohort.cycles.groupby("cell").cycle.max().reindex(cohort.cells.index).fillna(0).astype(int)
-    use_w = pd.Series([window if window is not None and r >= window else
-                       (max([w for w in windows if w <= r], default=0) if window is None else 0) for r in reached],
-                      index=reached.index)
+    ok = np.array([window] if window is not None else windows)       # per cell: the largest model window it reaches
+    use_w = pd.Series(np.r_[0, ok][np.searchsorted(ok, reached.to_numpy(), side="right")], index=reached.index)
     need_txt = f"the window-{window} models need the first {window} cycles" if window is not None else \
                f"the models need the first {windows} cycles"
     for c in use_w.index[use_w == 0]: rep.add("screen", f"has {reached[c]} cycles; {need_txt}", cell=c, cycle=None)
@@ -273,13 +276,11 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             if key and len(need) - len(key) < min_shared * len(need):
                 for c in cells:
                     rep.add("screen", f"has only {len(need) - len(key)} of the {len(need)} descriptors the window-{w} {model} models "
-                            f"use (fewer than {min_shared:.0%}): too few to screen; it lacks "
-                            + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:5]) + " ...", cell=c, cycle=None)
+                            f"use (fewer than {min_shared:.0%}): too few to screen; it lacks " + _lacks(key, why, 5), cell=c, cycle=None)
                 continue
             if key and not fallback or key and train is None:
                 for c in cells:
-                    rep.add("screen", f"window-{w} {model} models need {len(key)} descriptors this cell lacks: "
-                            + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:8]) + (" ..." if len(key) > 8 else "")
+                    rep.add("screen", f"window-{w} {model} models need {len(key)} descriptors this cell lacks: " + _lacks(key, why)
                             + ("; no training table to refit on" if train is None else "; allow the fallback to refit on the shared ones"),
                             cell=c, cycle=None)
                 continue
@@ -292,8 +293,7 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                     continue
                 used = f"refitted on {len(set(m_t.features) | set(m_l.features))} of {len(need)} descriptors"
                 for c in cells:
-                    rep.add("screen", f"window {w}: {used}; lacks " + ", ".join(f"{k} ({why.get(k, 'NaN')})" for k in key[:8])
-                            + (" ..." if len(key) > 8 else ""), cell=c, cycle=None, level="note")
+                    rep.add("screen", f"window {w}: {used}; lacks " + _lacks(key, why), cell=c, cycle=None, level="note")
             J = joint_predict([m_t, m_l], X, w, model, level)
             J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
             J["regressor_cycle_life"] = m_l.predict(X)
@@ -309,7 +309,7 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             parts.append(J)
     if not parts:
         raise DataError("no cell could be screened: " + "; ".join(rep.to_frame().query("stage == 'screen'").reason.unique()[:3]))
-    out = pd.concat(parts).reindex([c for c in cohort.cells.index if any(c in p.index for p in parts)])
+    out = pd.concat(parts); out = out.reindex(cohort.cells.index[cohort.cells.index.isin(out.index)])   # the batch's order
     out.index.name = "cell"
     out["tier_edges"] = str([round(e, 1) for e in fitted[0].meta["tier_edges"]])
     out["trained_on"] = fitted[0].meta.get("dataset", "")
