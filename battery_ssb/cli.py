@@ -7,6 +7,7 @@ Docs: https://battery-ssb.github.io/battery_ssb/cli.html.md"""
 # %% ../nbs/05a_cli.ipynb #d5774ef3
 from __future__ import annotations
 import argparse, json, math, os, shutil, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,9 +17,9 @@ from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_pa
 
 # %% auto #0
 __all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'StudyFailed', 'one_line',
-           'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error', 'default_workers',
-           'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'write_report',
-           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
+           'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error', 'study_stages', 'default_workers',
+           'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'plain_code',
+           'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
            'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
@@ -80,6 +81,13 @@ def notebook_error(e:Exception, name:str, executed:Path) -> Exception:
 
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
+
+def study_stages(dataset:str,   # a key of DATASETS
+                ) -> list[tuple[str, ...]]:
+    "STUDY_NOTEBOOKS in stages: a stage's notebooks only read what earlier stages wrote (the cohort), so they may run at once."
+    embedded = DATASETS.get(dataset, {}).get("folder", "") is None   # its cohort is cached by 00a: 00_data only reads it
+    return [("00a_simulate",)] + ([] if embedded else [("00_data",)]) + \
+           [("00_data",) * embedded + ("01_cycling", "02_features", "03_labels"), ("04_model",), ("05_evaluation",)]
 
 def default_workers() -> int:
     "Cores this process may run on: the default number of worker processes."
@@ -146,29 +154,45 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                       BATTERY_SSB_STRICT="1" if strict else "0")
     if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
     else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
+    width = max(1, int(os.environ["BATTERY_SSB_WORKERS"]))                # notebooks of a stage run this many at once
+    t_run = time.time()
     try:
         (out / "notebooks").mkdir()
         with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
-            bar = tqdm(STUDY_NOTEBOOKS, desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
-            for name in bar:
-                bar.set_postfix_str(f"{name}: {NOTEBOOK_WORK.get(name, '')}")
+            def execute(name):
                 t = time.time()
                 nb = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
                 declared = pm.inspect_notebook(str(nb))                      # pass each notebook only what it declares
                 executed = out / "notebooks" / f"{name}.ipynb"
                 try:
                     pm.execute_notebook(nb, executed, parameters={k: v for k, v in params.items() if k in declared},
-                                        kernel_name=kernel, cwd=str(nbs), progress_bar=False)
+                                        kernel_name=kernel, cwd=str(nbs), progress_bar=False,
+                                        request_save_on_cell_execute=False)   # written once at the end (or on an error)
                 except Exception as e:                                        # one line, not papermill's traceback
-                    err = notebook_error(e, name, executed); keep = isinstance(err, StudyFailed)
-                    raise err from None
+                    return notebook_error(e, name, executed)
                 timings[name] = round(time.time() - t, 1)
+            bar = tqdm(total=len(STUDY_NOTEBOOKS), desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
+            cwd = os.getcwd()   # papermill changes the process's folder around each notebook: threads may leave it changed
+            with ThreadPoolExecutor(width) as pool:
+                for stage in study_stages(dataset):
+                    bar.set_postfix_str("; ".join(f"{n}: {NOTEBOOK_WORK.get(n, '')}" for n in stage))
+                    futures = {pool.submit(execute, n): n for n in stage}
+                    errors = []
+                    for f in as_completed(futures):                           # a failed notebook: the stage's others finish first
+                        if (err := f.result()) is not None: errors.append(err)
+                        bar.update(1)
+                    os.chdir(cwd)
+                    if errors:
+                        err = errors[0]; keep = isinstance(err, StudyFailed)
+                        raise err from None
+            bar.close()
         write_report(out, STUDY_NOTEBOOKS)
         doc = json.loads((out / "metrics.json").read_text())
         run = dict(params, out_dir=str(final), models_dir=str(final / "models"),
                    figures_dir=str(figures_dir) if figures_dir else str(final / "figures"),
-                   workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, strict=bool(strict), timings_s=timings,
-                   total_s=round(sum(timings.values()), 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
+                   workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, strict=bool(strict),
+                   timings_s={n: timings[n] for n in STUDY_NOTEBOOKS}, stages=study_stages(dataset),   # notebook by notebook; the run's wall time:
+                   total_s=round(time.time() - t_run, 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
         (out / "run.json").write_text(json.dumps(run, indent=1))
         replace_folder(out, final)
     except OSError as e:
@@ -226,6 +250,11 @@ def kernel_messages_to(path):
         finally:
             sys.stderr.flush(); os.dup2(saved, 2); os.close(saved); term.close()
 
+def plain_code(source:str, language=None, metadata=None, **kw) -> str:
+    "Code as escaped, unhighlighted text: nbconvert's highlighting and its sanitising of the result took 6 of a run's 7 s of report."
+    import html
+    return f"<pre>{html.escape(source)}</pre>"
+
 def write_report(out,        # a run folder
                  names,      # its executed notebooks, in order
                 ) -> Path:
@@ -236,7 +265,8 @@ def write_report(out,        # a run folder
     for name in names:
         p = out / "notebooks" / f"{name}.ipynb"
         if p.exists():
-            body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.read(p, as_version=4))
+            body, _ = HTMLExporter(template_name="basic", filters={"highlight_code": plain_code}).from_notebook_node(
+                nbformat.read(p, as_version=4))
             parts.append(f'<section id="{name}"><h1 class="nb">{name}</h1>{body}</section>')
     toc = "".join(f'<li><a href="#{n}">{n}</a></li>' for n in names)
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>battery_ssb run: {out.name}</title>"

@@ -373,7 +373,8 @@ def plot_shap_summary(f:FittedModel, X:pd.DataFrame, folder=None, data_label:str
     return _save(fig, folder, f"shap_{f.name}.png")
 
 def plot_learning_curves(fitted, features, labels, cells, task, window, train_split="train", seed=0,
-                         folder=None, data_label=""):
+                         folder=None, data_label="",
+                         n_jobs:int|None=None):   # parallel fits (each deterministic: the curve does not depend on it)
     "Cross-validated score against the number of training cells, each model at its chosen hyperparameters."
     idx = features[window].X.index.intersection(cells.index[cells.split == train_split])
     y = labels.loc[idx, task].to_numpy(float)
@@ -385,7 +386,7 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
         est = clone(f.estimator)
         if hasattr(est, "calibrate"): est.set_params(calibrate=False)
         sizes, _, te = learning_curve(est, features[window].X.loc[idx, f.features], target, cv=cv,
-                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False)
+                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False, n_jobs=n_jobs)
         sc = -te if task == "cycle_life" else te
         ax.errorbar(sizes, sc.mean(1), yerr=sc.std(1) / np.sqrt(sc.shape[1]), marker="o", capsize=3, label=f.model)
     ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {scorer(task)}"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import lightgbm as lgb
+from joblib import Parallel, delayed, parallel_config
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
@@ -161,8 +162,9 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
         if self.calibrate:   # out-of-fold margins of the same model, for the temperature
             oof = np.zeros((len(y), len(np.unique(y))) if len(np.unique(y)) > 2 else len(y))
             folds = StratifiedKFold(n_splits=max(2, min(5, np.bincount(y).min())), shuffle=True, random_state=self.random_state)
-            for tr, te in folds.split(X, y):
-                oof[te] = clone(self).set_params(calibrate=False)._fit_core(X.iloc[tr], y[tr]).raw_margin(X.iloc[te])
+            split = list(folds.split(X, y))   # fitted in parallel under joblib's parallel_config(n_jobs=...), as fit_model sets
+            part = Parallel()(delayed(_oof_margin)(clone(self).set_params(calibrate=False), X, y, tr, te) for tr, te in split)
+            for (_, te), m in zip(split, part): oof[te] = m
             self.temperature_ = fit_temperature(oof, y)
         return self._fit_core(X, y)
 
@@ -171,6 +173,10 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
         if m.ndim == 1: p = expit(m); return np.stack([1 - p, p], 1)
         return softmax(m, axis=1)
     def predict(self, X) -> np.ndarray: return self.classes_[np.argmax(self.predict_proba(X), 1)]
+
+def _oof_margin(est, X, y, tr, te):
+    "Margins on rows `te` of `est` fitted (uncalibrated) on rows `tr`."
+    return est._fit_core(X.iloc[tr], y[tr]).raw_margin(X.iloc[te])
 
 def fit_temperature(margins:np.ndarray, y:np.ndarray) -> float:
     "Temperature T minimising the log-loss of margins / T (binary: (n,), multiclass: (n, K))."
@@ -653,7 +659,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     best = search.best_params_
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
-    final.fit(Xm, target)
+    with parallel_config(n_jobs=n_jobs): final.fit(Xm, target)   # its calibration folds in parallel
     score = float(search.best_score_) * (-1 if task == "cycle_life" else 1)
     n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
@@ -737,7 +743,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                            training_data_sha256=fingerprint, seed=seed,
                            voltage_grid=None if voltage_grid is None else
                            [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
-            if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits)
+            if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
         if work is not None:
@@ -787,13 +793,15 @@ def load_models(folder) -> list[FittedModel]:
 
 
 # %% ../nbs/04_model.ipynb #6aec2d7f
-def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5) -> float:
+def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
+                   n_jobs:int|None=None) -> float:   # parallel fits (deterministic: the result does not depend on it)
     "RMSE of out-of-fold log10-life predictions of `est` (its parameters as set) on (X, y): the life model's error spread."
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     t = np.log10(y.to_numpy(float))
     s = np.asarray(strata) if strata is not None else np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
     k = max(2, min(cv_splits, int(np.bincount(pd.factorize(s)[0]).min())))
-    p = cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, s))
+    p = cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, s),
+                          n_jobs=n_jobs)
     return float(np.sqrt(np.mean((p - t) ** 2)))
 
 def save_training_tables(features:dict, labels:pd.DataFrame, train_idx, out_dir) -> list[Path]:

@@ -816,8 +816,9 @@ def analyse_cells(raws:list[RawCell],      # cells analysed together (one `_Batc
     cut = {k: np.searchsorted(v.code.to_numpy(np.int64), np.arange(len(raws) + 1)) for k, v in t.items()}  # rows by cell
     rows = {}
     for x in rep.rows: rows.setdefault(x["cell"], []).append(x)
-    return [CellTables(r.cell, {k: v.iloc[cut[k][i]:cut[k][i + 1]].drop(columns="code").reset_index(drop=True)
-                                for k, v in t.items()}, rows.get(r.cell, []), dict(n_analysed=len(r.data)))
+    t = {k: v.drop(columns="code") for k, v in t.items()}   # dropped once, not once per cell and table
+    return [CellTables(r.cell, {k: v.iloc[cut[k][i]:cut[k][i + 1]].reset_index(drop=True) for k, v in t.items()},
+                       rows.get(r.cell, []), dict(n_analysed=len(r.data)))
             for i, r in enumerate(raws)]
 
 def _check_ids(ids:list, cells:pd.DataFrame, what:str):
@@ -843,10 +844,11 @@ def cohort_from_tables(parts:list[CellTables],     # one per cell, in the cohort
     name = np.array(ids, dtype=object)
     tag = lambda t: t.assign(code=name[t.code.to_numpy(int)]).rename(columns={"code": "cell"}).reset_index(drop=True)
     def cat(k):   # one table of every cell, with the cell's position as `code`, as the batch lays it out
-        fr = [p.tables[k].assign(code=i) for i, p in enumerate(parts) if len(p.tables[k])]
+        fr = [(i, p.tables[k]) for i, p in enumerate(parts) if len(p.tables[k])]
         if not fr: return pd.DataFrame(columns=["code"] + list(parts[0].tables[k].columns if parts else []))
-        t = pd.concat(fr, ignore_index=True)
-        return t[["code"] + [c for c in t.columns if c != "code"]]
+        t = pd.concat([f for _, f in fr], ignore_index=True)
+        t.insert(0, "code", np.repeat(np.array([i for i, _ in fr], np.int64), [len(f) for _, f in fr]))
+        return t
     # report: reading first (cell by cell), then each analysis stage over all cells, as one batch reports
     report.extend(RunReport([x for p in parts for x in p.report if x["stage"] not in ANALYSIS_STAGES]))
     report.extend(RunReport([x for s in ANALYSIS_STAGES for p in parts for x in p.report if x["stage"] == s]))
