@@ -311,11 +311,11 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
     p.add_argument("--n-jobs", type=int, default=-1, help="parallel work: -1 for all cores (default); results do not depend on it")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the closing lines")
-    _add_scale_args(p, "raw datasets: ")
+    _add_scale_args(p, "raw datasets: ", also="notebooks run at once where they may (study_stages); ")
 
-def _add_scale_args(p:argparse.ArgumentParser, what:str=""):
+def _add_scale_args(p:argparse.ArgumentParser, what:str="", also:str=""):
     p.add_argument("--workers", type=int, default=None,
-                   help=f"{what}processes reading and analysing cells, one task per cell (default: all cores); with "
+                   help=f"{also}{what}processes reading and analysing cells, one task per cell (default: all cores); with "
                         "--scheduler local, the number of Dask workers")
     p.add_argument("--scheduler", default=None,
                    help=f"{what}run the per-cell tasks on Dask: 'local' (a LocalCluster of --workers processes) or the "

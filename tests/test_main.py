@@ -167,6 +167,16 @@ def test_main_simulated_default_needs_no_data(tmp_path):
     import pytest
     with pytest.raises(Exception, match="the window-10 models need the first 10"):   # fewer cycles than the window: refused
         screen(out / "models", batch.first_cycles(9), window=10)
+    # notebooks of a stage ran at once; one after another (--workers 1) they give the same numbers, file for file
+    run = json.loads((out / "run.json").read_text())
+    assert run["workers"] >= 2 and ["00_data", "01_cycling", "02_features", "03_labels"] in run["stages"], run
+    assert set(run["timings_s"]) == {n for s in run["stages"] for n in s} and run["total_s"] < sum(run["timings_s"].values())
+    r = subprocess.run([sys.executable, "main.py", "--n-cells", "40", "--windows", "5", "10", "--cv-repeats", "1",
+                        "--workers", "1", "--out", str(tmp_path / "serial")], cwd=REPO, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path / "serial" / "metrics.json").read_text())["results"] == doc["results"]
+    for f in ("predictions.csv", "shap_importance.csv", "report.csv"):
+        assert (tmp_path / "serial" / f).read_bytes() == (out / f).read_bytes(), f
 
 
 def test_study_notebooks_run_without_their_unit_tests(tmp_path):
