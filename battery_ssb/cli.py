@@ -16,11 +16,11 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK', 'StudyFailed', 'one_line',
-           'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error', 'study_stages', 'default_workers',
-           'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark', 'kernel_messages_to', 'plain_code',
-           'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
-           'featurize_files']
+__all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
+           'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error',
+           'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark',
+           'kernel_messages_to', 'plain_code', 'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells',
+           'predict_cells', 'main', 'run_main', 'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
 class StudyFailed(Exception):
@@ -82,12 +82,17 @@ def notebook_error(e:Exception, name:str, executed:Path) -> Exception:
 # %% ../nbs/05a_cli.ipynb #f59d07e9
 STUDY_NOTEBOOKS = ("00a_simulate", "00_data", "01_cycling", "02_features", "03_labels", "04_model", "05_evaluation")
 
+READ_ONLY = ("01_cycling", "02_features", "03_labels")   # study notebooks that only read the cohort and write their own files
+
 def study_stages(dataset:str,   # a key of DATASETS
                 ) -> list[tuple[str, ...]]:
     "STUDY_NOTEBOOKS in stages: a stage's notebooks only read what earlier stages wrote (the cohort), so they may run at once."
-    embedded = DATASETS.get(dataset, {}).get("folder", "") is None   # its cohort is cached by 00a: 00_data only reads it
-    return [("00a_simulate",)] + ([] if embedded else [("00_data",)]) + \
-           [("00_data",) * embedded + ("01_cycling", "02_features", "03_labels"), ("04_model",), ("05_evaluation",)]
+    ro = set(READ_ONLY) | ({"00_data"} if DATASETS.get(dataset, {}).get("folder", "") is None else set())  # 00a cached it
+    stages = []
+    for n in STUDY_NOTEBOOKS:
+        if n in ro and stages and stages[-1][0] in ro: stages[-1] += (n,)
+        else: stages.append((n,))
+    return stages
 
 def default_workers() -> int:
     "Cores this process may run on: the default number of worker processes."
