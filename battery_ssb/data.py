@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
-           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'QVCurves', 'Cohort', 'matr_split_folders',
-           'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root', 'find_dataset', 'load_dataset',
-           'study_cohort', 'check_params']
+           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'atomic_write', 'QVCurves', 'Cohort',
+           'matr_split_folders', 'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root',
+           'find_dataset', 'load_dataset', 'study_cohort', 'check_params']
 
 # %% ../nbs/00_data.ipynb #a594998c
 class DataError(ValueError):
@@ -41,6 +41,23 @@ class RunReport:
         df = self.to_frame(); return df[df.level == "excluded"]
     def __len__(self): return len(self.rows)
     def __repr__(self): return f"RunReport({len(self)} entries, {len(self.excluded())} exclusions)"
+
+def atomic_write(path, data:str|bytes) -> Path:
+    "Write `data` to `path` through a temporary file in the same folder and a rename: the file is whole or absent."
+    import tempfile
+    path = Path(path); b = data.encode() if isinstance(data, str) else data
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e: raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f: f.write(b); f.flush(); os.fsync(f.fileno())
+        um = os.umask(0); os.umask(um); os.chmod(tmp, 0o666 & ~um)   # the usual permissions, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError): raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+        raise
+    return path
+
 
 # %% ../nbs/00_data.ipynb #aa072b0e
 @dataclass
