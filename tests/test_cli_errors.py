@@ -201,3 +201,12 @@ def test_benchmark_out_may_not_be_or_hold_a_dataset(bench, capsys):
         code, err = _bench(capsys, out)
         assert code == 2 and err.count("\n") == 1 and how in err, err
     assert sorted(p.name for p in data.parent.iterdir()) == ["isu-ilcc"] and not any(data.iterdir())
+
+
+def test_strict_cells_csv_row_without_files_stops_before_any_notebook(broken_raw, tmp_path, capsys):
+    "--strict: a row of cells.csv whose cell has no file is an error at once (without --strict: excluded, reported)."
+    (broken_raw / "train-04.csv").unlink()
+    code = cli.main(["run", "--dataset", "raw", "--data-dir", str(broken_raw), "--out", str(tmp_path / "run"), "--quiet", "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"battery-ssb: {broken_raw}: no folder or file for cell 'train-04' listed in cells.csv\n", err
+    assert not (tmp_path / "run").exists() and _siblings(tmp_path / "run") == []
