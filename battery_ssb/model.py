@@ -745,6 +745,10 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
             if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits)
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
+        if not fitted:   # nothing to save or evaluate: said here, with why, not as an empty models folder later
+            why = sorted({r["reason"].split(": not fitted: ", 1)[-1] for r in rep.rows if ": not fitted: " in r["reason"]})
+            raise DataError(f"no model could be fitted on the {len(tr)} cells of training split '{train_split}': "
+                            + ("; ".join(why) or "no task and model applies to these descriptors"))
         if work is not None:
             tables = save_training_tables(features, labels, tr, work)   # for refitting on shared descriptors (screening)
             _add_to_manifest(work, tables, complete=True, models=sorted(f.name for f in fitted), training_report=rep.rows)
