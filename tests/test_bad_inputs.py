@@ -25,7 +25,11 @@ ROWS: list = []         # (kind, entry, expected, outcome, detail): the table
 # ---------------------------------------------------------------- the clean bases (small slices of real files)
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bases")
+    return make_base(tmp_path_factory.mktemp("bases"))
+
+
+def make_base(root: Path) -> dict:
+    "The clean bases, written into `root` (also used by bench/bench_bad_inputs.py)."
     cs2 = shared_data("calce-cs2/CS2_35"); samples = shared_data("cycler-samples")
     xl = cs2 / "CS2_35_11_01_10.xlsx"                           # a short run: 10 cycles of 1C
     sheet = next(s for s in pd.ExcelFile(xl, engine="calamine").sheet_names if s.startswith("Channel"))
