@@ -6,21 +6,21 @@ Docs: https://battery-ssb.github.io/battery_ssb/cli.html.md"""
 
 # %% ../nbs/05a_cli.ipynb #d5774ef3
 from __future__ import annotations
-import argparse, json, math, os, shutil, sys, tempfile, time
+import argparse, io, json, math, os, shutil, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 import battery_ssb
-from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params
+from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write
 
 # %% auto #0
 __all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
-           'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'notebook_error',
-           'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook', 'run_study', 'run_benchmark',
-           'kernel_messages_to', 'plain_code', 'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells',
-           'predict_cells', 'main', 'run_main', 'featurize_files']
+           'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'run_folder',
+           'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook',
+           'run_study', 'run_benchmark', 'kernel_messages_to', 'plain_code', 'write_report', 'run_summary', 'parser',
+           'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main', 'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
 class StudyFailed(Exception):
@@ -53,6 +53,7 @@ def check_cli_args(args:argparse.Namespace):
         ins = [args.path] if args.command == "summarize" else list(args.paths) + ([args.model] if args.command == "predict" else [])
         if getattr(args, "cache_dir", None): ins = ins + [args.cache_dir]
         out = Path(args.out)
+        if out.suffix not in (".csv", ".parquet"): raise DataError(f"--out {out}: expected a .csv or .parquet file name")
         for o in (out, out.with_name(out.stem + ".report.csv"), out.with_name(out.stem + ".skipped.csv")): check_not_input(o, ins)
     if args.command == "run" and args.data_dir is not None:
         check_not_input(args.out or Path("runs") / args.dataset, [args.data_dir])
@@ -70,6 +71,30 @@ def start_run_folder(out) -> Path:
                         "choose a new or empty folder")
     from battery_ssb.model import new_folder_beside
     return new_folder_beside(out, "--out")
+
+from contextlib import contextmanager
+@contextmanager
+def run_folder(final):
+    """Write a run into a new folder OUTDIR.partial-XXXX (yielded), renamed to `final` when the block ends: a failed run
+    leaves `final` as it was and its partial folder removed, except after StudyFailed (its executed notebooks hold the traceback)."""
+    from battery_ssb.model import replace_folder
+    out = start_run_folder(final)
+    try:
+        yield out
+        replace_folder(out, final)
+    except StudyFailed: raise
+    except OSError as e:
+        shutil.rmtree(out, ignore_errors=True)
+        raise DataError(one_line(f"--out {final}: {e.strerror or e}{': ' + e.filename if getattr(e, 'filename', None) else ''}")) from None
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True); raise
+
+def execute_notebook(nb, executed, params:dict, kernel:str="python3", cwd=None, progress_bar:bool=False):
+    "Execute notebook `nb` into `executed` with papermill; a failure becomes its one-line error (`notebook_error`)."
+    import papermill as pm
+    try: pm.execute_notebook(nb, executed, parameters=params, kernel_name=kernel, cwd=cwd, progress_bar=progress_bar,
+                             request_save_on_cell_execute=False)   # written once at the end (or on an error), not after every cell
+    except Exception as e: raise notebook_error(e, Path(executed).stem, executed) from None
 
 def notebook_error(e:Exception, name:str, executed:Path) -> Exception:
     "The one-line error of a failed study notebook: a DataError's own message, else StudyFailed naming the executed notebook."
@@ -135,7 +160,6 @@ def run_study(dataset:str="matr",        # a key of DATASETS
              ) -> dict:
     "Execute the study notebooks in order with papermill into OUTDIR.partial-XXXX, renamed to OUTDIR when all ran; metrics and timings."
     import papermill as pm
-    from battery_ssb.model import replace_folder
     chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs)
     windows = chk["windows"]                                # every parameter checked before any work
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
@@ -145,51 +169,40 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     if windows is None: windows = DATASETS[dataset].get("windows", (5, 100))
     final = check_not_input(out or Path("runs") / dataset, [src])
     if figures_dir: figures_dir = check_not_input(figures_dir, [src], "--figures-dir")
-    out = start_run_folder(final)                           # a rerun never mixes with the files of an earlier one
-    params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
-                  n_cells=int(n_cells), n_jobs=int(n_jobs),
-                  windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
-                  figures_dir=str(figures_dir) if figures_dir else str(out / "figures"))
-    nbs, timings, keep = notebooks_dir(), {}, False
-    # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    # how raw cells are read and analysed (`load_raw_dataset`), passed to the kernels through their environment; the
-    # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
-    os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
-                      BATTERY_SSB_STRICT="1" if strict else "0")
-    if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
-    else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
-    width = max(1, int(os.environ["BATTERY_SSB_WORKERS"]))                # notebooks of a stage run this many at once
-    t_run = time.time()
-    try:
+    with run_folder(final) as out:                          # a rerun never mixes with the files of an earlier one
+        params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
+                      n_cells=int(n_cells), n_jobs=int(n_jobs),
+                      windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
+                      figures_dir=str(figures_dir) if figures_dir else str(out / "figures"))
+        nbs, timings = notebooks_dir(), {}
+        # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        # how raw cells are read and analysed (`load_raw_dataset`), passed to the kernels through their environment; the
+        # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
+        os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
+                          BATTERY_SSB_STRICT="1" if strict else "0")
+        if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
+        else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
         (out / "notebooks").mkdir()
+        width = max(1, int(os.environ["BATTERY_SSB_WORKERS"]))                # notebooks of a stage run this many at once
+        t_run = time.time()
         with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
             def execute(name):
                 t = time.time()
                 nb = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
                 declared = pm.inspect_notebook(str(nb))                      # pass each notebook only what it declares
-                executed = out / "notebooks" / f"{name}.ipynb"
-                try:
-                    pm.execute_notebook(nb, executed, parameters={k: v for k, v in params.items() if k in declared},
-                                        kernel_name=kernel, cwd=str(nbs), progress_bar=False,
-                                        request_save_on_cell_execute=False)   # written once at the end (or on an error)
-                except Exception as e:                                        # one line, not papermill's traceback
-                    return notebook_error(e, name, executed)
+                execute_notebook(nb, out / "notebooks" / f"{name}.ipynb", {k: v for k, v in params.items() if k in declared},
+                                 kernel, str(nbs))                           # one line on failure, not papermill's traceback
                 timings[name] = round(time.time() - t, 1)
             bar = tqdm(total=len(STUDY_NOTEBOOKS), desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
             cwd = os.getcwd()   # papermill changes the process's folder around each notebook: threads may leave it changed
             with ThreadPoolExecutor(width) as pool:
                 for stage in study_stages(dataset):
                     bar.set_postfix_str("; ".join(f"{n}: {NOTEBOOK_WORK.get(n, '')}" for n in stage))
-                    futures = {pool.submit(execute, n): n for n in stage}
-                    errors = []
-                    for f in as_completed(futures):                           # a failed notebook: the stage's others finish first
-                        if (err := f.result()) is not None: errors.append(err)
-                        bar.update(1)
+                    futures = [pool.submit(execute, n) for n in stage]
+                    for f in as_completed(futures): bar.update(1)
                     os.chdir(cwd)
-                    if errors:
-                        err = errors[0]; keep = isinstance(err, StudyFailed)
-                        raise err from None
+                    for f in futures: f.result()                              # a failure, once the stage's others finished
             bar.close()
         write_report(out, STUDY_NOTEBOOKS)
         doc = json.loads((out / "metrics.json").read_text())
@@ -199,13 +212,6 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                    timings_s={n: timings[n] for n in STUDY_NOTEBOOKS}, stages=study_stages(dataset),   # notebook by notebook; the run's wall time:
                    total_s=round(time.time() - t_run, 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
         (out / "run.json").write_text(json.dumps(run, indent=1))
-        replace_folder(out, final)
-    except OSError as e:
-        shutil.rmtree(out, ignore_errors=True)
-        raise DataError(one_line(f"--out {final}: {e.strerror or e}{': ' + e.filename if getattr(e, 'filename', None) else ''}")) from None
-    except BaseException:
-        if not keep: shutil.rmtree(out, ignore_errors=True)   # a failure of the code keeps its executed notebooks to read
-        raise
     return dict(metrics=doc, run=run)
 
 BENCHMARK_NOTEBOOK = "05b_benchmark"
@@ -218,24 +224,25 @@ def run_benchmark(out="runs/benchmark",   # run folder
                   weng_repeats:int=100,   # random splits of Weng et al.'s protocol (fast-formation)
                   n_jobs:int=-1,          # parallel cross-validation fits
                   kernel:str="python3", progress:bool=True) -> dict:
-    "`battery-ssb benchmark`: execute notebook 05b with papermill over the datasets present; metrics and timings."
-    import papermill as pm
+    "`battery-ssb benchmark`: execute notebook 05b with papermill over the datasets present into a run folder written whole (as `run_study`)."
     present = [d for d in (datasets or REAL_DATASETS) if find_dataset(d, required=datasets is not None) is not None]
     if not present:
         raise DataError("no real dataset found for the benchmark: set BATTERY_SSB_DATA to the folder holding "
                         f"{', '.join(DATASETS[d]['folder'] + '/' for d in REAL_DATASETS)} (see data/README.md)")
-    out = Path(out).resolve(); (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    final = check_not_input(out, [find_dataset(d) for d in present])   # --out may not be, hold or lie in a dataset
     pairs = [list(p) for p in TRANSFER_PAIRS if all(x.split(":")[0] in present for x in p)]   # only datasets in this run
-    params = dict(out_dir=str(out), datasets=present, transfer_pairs=pairs, seed=int(seed),
-                  cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    t = time.time()
-    pm.execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", out / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
-                        parameters=params, kernel_name=kernel, cwd=str(notebooks_dir()), progress_bar=progress)
-    doc = json.loads((out / "metrics.json").read_text())
-    run = dict(params, out_dir=str(out), total_s=round(time.time() - t, 1), timings_s=doc.get("timings_s", {}),
-               battery_ssb=battery_ssb.__version__)
-    (out / "run.json").write_text(json.dumps(run, indent=1))
+    with run_folder(final) as work:
+        (work / "notebooks").mkdir()
+        params = dict(out_dir=str(work), datasets=present, transfer_pairs=pairs, seed=int(seed),
+                      cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        t = time.time()
+        execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", work / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
+                         params, kernel, str(notebooks_dir()), progress)
+        doc = json.loads((work / "metrics.json").read_text())
+        run = dict(params, out_dir=str(final), total_s=round(time.time() - t, 1), timings_s=doc.get("timings_s", {}),
+                   battery_ssb=battery_ssb.__version__, written_in=work.name)
+        (work / "run.json").write_text(json.dumps(run, indent=1))
     return dict(metrics=doc, run=run)
 
 # %% ../nbs/05a_cli.ipynb #60c197f3
@@ -364,17 +371,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 def _write_table(df:pd.DataFrame, out) -> Path:
-    "Write `df` as CSV or Parquet, by the file's extension."
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".parquet": df.to_parquet(out, index=False)
-    elif out.suffix == ".csv": df.to_csv(out, index=False)
+    "Write `df` as CSV or Parquet, by the file's extension, whole or not at all (a temporary file beside it, renamed)."
+    out = Path(out)
+    if out.suffix == ".parquet": buf = io.BytesIO(); df.to_parquet(buf, index=False); b = buf.getvalue()
+    elif out.suffix == ".csv": b = df.to_csv(index=False).encode()
     else: raise DataError(f"--out {out}: expected a .csv or .parquet file name")
-    return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(out, b)
 
 def _write_report(report:RunReport, out) -> Path|None:
-    "Beside `out`: `<stem>.report.csv`, every exclusion and note of the run (nothing dropped silently)."
-    if not len(report): return None
-    p = Path(out).with_name(Path(out).stem + ".report.csv"); report.to_frame().to_csv(p, index=False); return p
+    "Beside `out`: `<stem>.report.csv`, every exclusion and note of the run (nothing dropped silently); an older one removed if there is none."
+    p = Path(out).with_name(Path(out).stem + ".report.csv")
+    if not len(report): p.unlink(missing_ok=True); return None   # a report of an earlier run never stands beside new results
+    return atomic_write(p, report.to_frame().to_csv(index=False))
 
 def summarize(path, out, fmt:str|None=None) -> pd.DataFrame:
     "`battery-ssb summarize PATH --out FILE`: per-cycle summary of one cell (cycle is 1-based, continuous across runs)."
@@ -411,7 +420,7 @@ def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, wor
     tab = F.X.reset_index()
     _write_table(tab, out); _write_report(co.report, out)
     if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
-    F.skipped.to_csv(Path(out).with_name(Path(out).stem + ".skipped.csv"), index=False)
+    atomic_write(Path(out).with_name(Path(out).stem + ".skipped.csv"), F.skipped.to_csv(index=False))
     return tab
 
 def predict_cells(model_dir, paths, out, window:int|None=None, cache_dir=None, nominal_Ah=None, workers:int|None=None,

@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
-           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'QVCurves', 'Cohort', 'matr_split_folders',
-           'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root', 'find_dataset', 'load_dataset',
-           'study_cohort', 'check_params']
+           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'atomic_write', 'QVCurves', 'Cohort',
+           'matr_split_folders', 'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root',
+           'find_dataset', 'load_dataset', 'study_cohort', 'check_params']
 
 # %% ../nbs/00_data.ipynb #a594998c
 class DataError(ValueError):
@@ -41,6 +41,23 @@ class RunReport:
         df = self.to_frame(); return df[df.level == "excluded"]
     def __len__(self): return len(self.rows)
     def __repr__(self): return f"RunReport({len(self)} entries, {len(self.excluded())} exclusions)"
+
+def atomic_write(path, data:str|bytes) -> Path:
+    "Write `data` to `path` through a temporary file in the same folder and a rename: the file is whole or absent."
+    import tempfile
+    path = Path(path); b = data.encode() if isinstance(data, str) else data
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e: raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f: f.write(b); f.flush(); os.fsync(f.fileno())
+        um = os.umask(0); os.umask(um); os.chmod(tmp, 0o666 & ~um)   # the usual permissions, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError): raise DataError(f"cannot write {path}: {e.strerror or e}") from None
+        raise
+    return path
+
 
 # %% ../nbs/00_data.ipynb #aa072b0e
 @dataclass
@@ -194,6 +211,13 @@ def _locate_non_numeric(df:pd.DataFrame):
     r, c = np.argwhere(bad.values)[0]
     return int(r), int(c), df.iat[r, c]
 
+def _cycle_order_rho(q:np.ndarray) -> float:
+    "Rank correlation, over every pair of columns of `q` (one curve per column), between the gap in column number and the distance between the curves."
+    x = q.T; g = (x * x).sum(1)
+    D = np.sqrt(np.maximum(g[:, None] + g[None] - 2 * x @ x.T, 0))
+    i, j = np.triu_indices(len(x), 1)
+    return float(np.corrcoef(pd.Series(j - i).rank().to_numpy(), pd.Series(D[i, j]).rank().to_numpy())[0, 1])
+
 def read_matr_cell(path,                       # a cellN.csv file
                    report:RunReport|None=None, # where excluded cycles are recorded
                    cell:str|None=None,         # cell id for the report
@@ -231,6 +255,15 @@ def read_matr_cell(path,                       # a cellN.csv file
                        f"{lo:.3g}..{hi:.3g} Ah for a {nominal_Ah} Ah cell: recording glitch, cycle excluded",
                        cell=cell, cycle=int(MATR_CYCLES[c]), file=path)
     q[:, bad] = np.nan
+    ok = ~np.isnan(q).any(0)
+    falls = np.median((np.diff(q[:, ok], axis=0) < -1e-3 * nominal_Ah).mean(0)) if ok.any() else 0.0
+    if falls > 0.25:   # real cells: 0 in the median column, at most 11 % of the steps in any column
+        raise DataError(f"{path}: Q(V) falls as voltage falls at {falls:.0%} of the steps of the median column; expected "
+                        f"it to grow from row 1 ({MATR_VOLTAGE[0]} V) to row {n_v} ({MATR_VOLTAGE[-1]} V): rows out of voltage order?")
+    if ok.sum() >= 10 and (rho := _cycle_order_rho(q[:, ok])) < 0.25:   # real cells: 0.47 or more; shuffled: |rho| < 0.1
+        raise DataError(f"{path}: columns not in cycle order: the Q(V) curves of cycles far apart differ no more than those "
+                        f"of neighbouring cycles (rank correlation {rho:.2f} of curve distance with cycle gap; the 84 real "
+                        f"cells: 0.47 or more); expected one column per cycle {MATR_CYCLES[0]}..{MATR_CYCLES[-1]}, in order")
     return q
 
 # %% ../nbs/00_data.ipynb #e455ebe1
@@ -253,21 +286,28 @@ def _read_cycle_lives(path, n_cells:int, split:str) -> np.ndarray:
                         "expected a positive number of cycles")
     return life.to_numpy(float)
 
-def _identical_files(files:list, cells:pd.DataFrame, report:RunReport, strict:bool=False) -> set:
-    """Cells whose files are byte for byte the same: with different cycle lives one label is wrong, both are excluded
-    (recorded; a DataError if `strict`); with the same life, noted. Returns the cells to leave out."""
+def _digests(path, q:np.ndarray) -> tuple[str, str]:
+    "SHA-256 of the array read from `path` (its numbers) and of the file (its bytes)."
+    with open(path, "rb") as fh: fd = hashlib.file_digest(fh, "sha256").hexdigest()
+    return hashlib.sha256(np.ascontiguousarray(q, float).tobytes()).hexdigest(), fd
+
+def _identical_cells(digests:dict, cells:pd.DataFrame, report:RunReport, strict:bool=False) -> set:
+    """Cells whose arrays are the same, number for number (`digests`: cell -> `_digests`; the files byte-identical or only
+    written differently): with different cycle lives one label is wrong, both are excluded (recorded; a DataError if
+    `strict`); with the same life, noted. Returns the cells to leave out."""
     by = {}
-    for s, i, f in files:
-        with open(f, "rb") as fh: by.setdefault(hashlib.file_digest(fh, "sha256").hexdigest(), []).append(f"{s}/cell{i}")
+    for c, (h, _) in digests.items(): by.setdefault(h, []).append(c)
     skip = set()
     for same in (g for g in by.values() if len(g) > 1):
         lives = cells.loc[same, "cycle_life"].tolist()
+        how = ("byte-identical files" if len({digests[c][1] for c in same}) == 1 else
+               "identical Q(V) arrays in files written differently")
         if len(set(lives)) > 1:
-            msg = f"cells {same} have byte-identical files but cycle lives {lives}: one label is wrong"
+            msg = f"cells {same} have {how} but cycle lives {lives}: one label is wrong"
             if strict: raise DataError(msg)
             for c in same: report.add("load", f"{msg}: cell excluded", cell=c)
             skip |= set(same)
-        else: report.add("load", f"cells {same} have byte-identical files (the same cell listed twice?): kept",
+        else: report.add("load", f"cells {same} have {how} (the same cell listed twice?): kept",
                          level="note", cell=same[0])
     return skip
 
@@ -302,7 +342,8 @@ def load_matr(root,                 # folder in the MATR layout (split folders, 
               strict:bool|None=None, # stop at the first cell file that fails (else excluded, recorded); None: $BATTERY_SSB_STRICT
              ) -> Cohort:
     """Load every split of a MATR-layout dataset into a `Cohort`, checking each file: labels and the SI table first
-    (before any cell is read), then each cell; a cell whose file fails is excluded with its reason and the rest go on."""
+    (before any cell is read), then each cell; a cell whose file fails is excluded with its reason and the rest go on;
+    cells holding the same numbers under different lives are both excluded."""
     root = Path(root)
     if strict is None: strict = os.environ.get("BATTERY_SSB_STRICT", "0") not in ("", "0", "false", "False")
     splits = splits or matr_split_folders(root)
@@ -329,17 +370,17 @@ def load_matr(root,                 # folder in the MATR layout (split folders, 
         tables.append(meta.assign(cell=[f"{s}/cell{i}" for i in range(1, n + 1)], split=s, cycle_life=lives))
     cells = pd.concat(tables, ignore_index=True).assign(**MATR_META).set_index("cell")
     cells = cells[CELL_COLUMNS + ["barcode", "batch_date"]]
-    skip = _identical_files(files, cells, report, strict)
-    qs, ok = [], []
+    qs, digests = {}, {}
     for s, i, f in tqdm(files, desc=f"reading {root.name}", disable=not progress):
         c = f"{s}/cell{i}"
-        if c in skip: continue
-        try: qs.append(read_matr_cell(f, report, c).T); ok.append(c)
+        try: qs[c] = read_matr_cell(f, report, c).T; digests[c] = _digests(f, qs[c])
         except DataError as e:
             if strict: raise
             report.add("load", f"{e}: cell excluded (the other cells go on)", cell=c, file=f)
-    if not qs: raise DataError(f"{root}: none of the {len(files)} cell files could be read (reasons in the report)")
-    q = np.stack(qs); cells = cells.loc[ok]
+    skip = _identical_cells(digests, cells, report, strict)   # the same numbers under two labels: one label is wrong
+    ok = [c for c in qs if c not in skip]
+    if not ok: raise DataError(f"{root}: none of the {len(files)} cell files could be read (reasons in the report)")
+    q = np.stack([qs[c] for c in ok]); cells = cells.loc[ok]
     cycles = pd.DataFrame({"cell": np.repeat(cells.index.values, len(MATR_CYCLES)),
                            "cycle": np.tile(MATR_CYCLES, len(cells))})
     return Cohort("matr", cells, cycles, QVCurves(MATR_VOLTAGE, MATR_CYCLES, q), report,

@@ -375,12 +375,14 @@ def plot_shap_summary(f:FittedModel, X:pd.DataFrame, folder=None, data_label:str
 def plot_learning_curves(fitted, features, labels, cells, task, window, train_split="train", seed=0,
                          folder=None, data_label="",
                          n_jobs:int|None=None):   # parallel fits (each deterministic: the curve does not depend on it)
-    "Cross-validated score against the number of training cells, each model at its chosen hyperparameters."
+    "Cross-validated score against the number of training cells, each model at its chosen hyperparameters (None: too few cells to cross-validate)."
     idx = features[window].X.index.intersection(cells.index[cells.split == train_split])
     y = labels.loc[idx, task].to_numpy(float)
     target = np.log10(y) if task == "cycle_life" else y.astype(int)
     strata = labels.loc[idx, "tiers"].to_numpy(int) if task == "cycle_life" else target
-    cv = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=2 if len(idx) < 100 else 1, random_state=seed).split(idx, strata))
+    from battery_ssb.model import cv_folds   # small batches: the folds training used (fewer than 5, or none: no curve)
+    cv, _ = cv_folds(strata, len(idx), 5, 2 if len(idx) < 100 else 1, seed, regression=task == "cycle_life")
+    if cv is None: return None
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for f in (f for f in fitted if f.task == task and f.window == window and f.model != "dummy"):
         est = clone(f.estimator)

@@ -27,10 +27,10 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
 __all__ = ['MANIFEST', 'MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor',
-           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'atomic_write', 'new_folder_beside',
-           'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
-           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model',
-           'study_inputs', 'train_models', 'load_models', 'oof_log10_rmse', 'save_training_tables',
+           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'new_folder_beside', 'replace_folder',
+           'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings',
+           'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model', 'study_inputs',
+           'train_models', 'training_report', 'load_models', 'oof_log10_rmse', 'save_training_tables',
            'load_training_table', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
@@ -263,19 +263,7 @@ class LinearBaseline(BaseEstimator):
 # %% ../nbs/04_model.ipynb #160c496c
 MANIFEST = "MANIFEST.json"   # in every models folder: the SHA-256 of each model file, written at save time
 
-def atomic_write(path, data:str|bytes) -> Path:
-    "Write `data` to `path` through a temporary file in the same folder and a rename: the file is whole or absent."
-    path = Path(path); b = data.encode() if isinstance(data, str) else data
-    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e: raise DataError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f: f.write(b); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError): raise DataError(f"cannot write {path}: {e.strerror or e}") from None
-        raise
-    return path
+from .data import atomic_write   # every file written whole or not at all (notebook 00_data)
 
 def new_folder_beside(dst, what:str="") -> Path:
     "A new empty folder `dst.partial-XXXX` beside `dst` (usual permissions), to be renamed to `dst` once complete."
@@ -638,6 +626,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
               n_jobs:int|None=None,   # parallel CV fits (each fit is deterministic: results do not depend on it)
               baselines:dict|None=None, # the dataset's published baselines (see model_spec)
+              report:RunReport|None=None, # where a task not fitted, or fitted with fewer folds, is recorded
              ) -> FittedModel|None:
     "Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it."
     target = np.log10(y.to_numpy(float)) if task == "cycle_life" else y.to_numpy(int)
@@ -649,8 +638,14 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
         strata = target if task != "cycle_life" else np.digitize(target, np.quantile(target, [1 / 3, 2 / 3]))
     if cv_repeats is None: cv_repeats = 3 if len(Xm) < LARGE_N else 1
     cv, how = cv_folds(strata, len(Xm), cv_splits, cv_repeats, seed, regression=task == "cycle_life")
+    what = f"{task}, window {window}, {model}"
     if cv is None:   # too few cells to cross-validate this task: not fitted, said (the other tasks go on)
-        warnings.warn(f"{task}, window {window}, {model}: not fitted: {how}"); return None
+        warnings.warn(f"{what}: not fitted: {how}")
+        if report is not None: report.add("training", f"{what}: not fitted: {how}", level="note")
+        return None
+    k = len(cv) // cv_repeats
+    if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
+        report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
     if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model == "lightgbm":
         grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
@@ -667,24 +662,31 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
 
 # %% ../nbs/04_model.ipynb #2f484c2c
 def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Features:
-    "`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before."
+    """`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before;
+    an entry failing its SHA-256 check (or unreadable) is recomputed and rewritten, with a note in the report."""
     if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V)
-    import hashlib, battery_ssb.features as fmod
+    import hashlib, io, battery_ssb.features as fmod
+    from battery_ssb.timeseries import read_cache_entry, write_cache_entry, _parquet_bytes
     key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V]).encode()
-                         + Path(fmod.__file__).read_bytes()).hexdigest()[:16]
-    d = Path(cache_dir) / f"features-w{window}-{key}"
-    if (d / "meta.json").exists():
-        meta = json.loads((d / "meta.json").read_text())
-        rep = pd.read_csv(d / "report.csv") if (d / "report.csv").stat().st_size > 1 else pd.DataFrame()
-        cohort.report.extend(RunReport(rep.astype(object).where(rep.notna(), None).to_dict("records")))
-        return Features(pd.read_parquet(d / "X.parquet"), window, [tuple(p) for p in meta["pairs"]],
-                        pd.read_csv(d / "skipped.csv"), meta["settings"])
+                         + Path(fmod.__file__).read_bytes()).hexdigest()
+    d, why = Path(cache_dir) / f"features-w{window}-{key[:16]}", ""
+    if d.is_dir():
+        blobs, man = read_cache_entry(d, key, ("X.parquet", "skipped.csv", "report.csv"))
+        if blobs is None: why = man
+        else:
+            try:
+                F = Features(pd.read_parquet(io.BytesIO(blobs["X.parquet"])), window, [tuple(p) for p in man["pairs"]],
+                             pd.read_csv(io.BytesIO(blobs["skipped.csv"])), man["settings"])
+                rep = pd.read_csv(io.BytesIO(blobs["report.csv"]))
+                cohort.report.extend(RunReport(rep.astype(object).where(rep.notna(), None).to_dict("records")))
+                return F
+            except (OSError, ValueError, KeyError, TypeError) as e: why = f"cache entry unreadable ({type(e).__name__}: {e})"
     n0 = len(cohort.report.rows)
     F = featurize(cohort, window, peak_range_V=peak_range_V)
-    d.mkdir(parents=True, exist_ok=True)
-    F.X.to_parquet(d / "X.parquet"); F.skipped.to_csv(d / "skipped.csv", index=False)
-    RunReport(cohort.report.rows[n0:]).to_frame().to_csv(d / "report.csv", index=False)
-    (d / "meta.json").write_text(json.dumps(dict(pairs=F.pairs, settings=F.settings)))
+    write_cache_entry(d, {"X.parquet": _parquet_bytes(F.X, index=None), "skipped.csv": F.skipped.to_csv(index=False).encode(),
+                          "report.csv": RunReport(cohort.report.rows[n0:]).to_frame().to_csv(index=False).encode()},
+                      key=key, pairs=F.pairs, settings=F.settings)
+    if why: cohort.report.add("cache", f"descriptors of window {window}: {why}: recomputed and rewritten", level="note", file=d)
     return F
 
 def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train",
@@ -719,11 +721,14 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                  voltage_grid=None,        # the cohort's Q(V) grid, recorded so that screening re-grids new cells alike
                  n_jobs:int|None=None,     # parallel cross-validation fits
                  baselines:dict|None=None, # the dataset's published baselines (DATASETS[...]['baselines'])
-                 progress:bool=True) -> list[FittedModel]:
+                 progress:bool=True,
+                 report:RunReport|None=None, # tasks not fitted and fewer CV folds are recorded here (and in the manifest)
+                ) -> list[FittedModel]:
     "Fit every applicable task x window x model on the training split; save them if `out_dir` is given."
     if tasks is None: tasks = tuple(c for c in labels.columns if c.startswith("binary_")) + ("tiers", "cycle_life")
     tr = cells.index[cells.split == train_split]
     if len(tr) == 0: raise DataError(f"no cells in training split '{train_split}'")
+    rep = RunReport()
     work = _partial_folder(out_dir) if out_dir is not None else None   # models appear in out_dir all at once, or not at all
     try:
         jobs = [(t, w, m) for t in tasks for w in sorted(features) for m in models]
@@ -733,7 +738,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
             X = F.X.loc[trw]; y = labels.loc[trw, task]
             strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
             fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
-                           baselines)
+                           baselines, rep)
             if fm is None: continue
             fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
                            descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
@@ -746,14 +751,26 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
             if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
+        if not fitted:   # nothing to save or evaluate: said here, with why, not as an empty models folder later
+            why = sorted({r["reason"].split(": not fitted: ", 1)[-1] for r in rep.rows if ": not fitted: " in r["reason"]})
+            raise DataError(f"no model could be fitted on the {len(tr)} cells of training split '{train_split}': "
+                            + ("; ".join(why) or "no task and model applies to these descriptors"))
         if work is not None:
             tables = save_training_tables(features, labels, tr, work)   # for refitting on shared descriptors (screening)
-            _add_to_manifest(work, tables, complete=True, models=sorted(f.name for f in fitted))
+            _add_to_manifest(work, tables, complete=True, models=sorted(f.name for f in fitted), training_report=rep.rows)
             replace_folder(work, out_dir)
     except BaseException:
         if work is not None: shutil.rmtree(work, ignore_errors=True)
         raise
+    if report is not None: report.extend(rep)
     return fitted
+
+def training_report(folder) -> RunReport:
+    "What `train_models` recorded in a models folder's manifest: tasks not fitted, and fitted with fewer CV folds."
+    rows = read_manifest(folder).get("training_report", [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise DataError(f"{Path(folder) / MANIFEST}: 'training_report' is not a list of report rows")
+    return RunReport([{k: r.get(k) for k in RunReport.columns} for r in rows])
 
 def _partial_folder(dst) -> Path:
     "A new empty folder beside `dst` to write into before renaming it to `dst`; refuses to replace a folder of other files."

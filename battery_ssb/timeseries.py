@@ -19,8 +19,8 @@ from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 __all__ = ['STEP_TYPES', 'STEP_COLUMNS', 'CYCLE_COLUMNS', 'GITT_COLUMNS', 'CV_COLUMNS', 'ANALYSIS_STAGES', 'TABLE_NAMES',
            'raw_from_segments', 'segment_steps', 'step_resistance', 'cycle_summary', 'default_grid', 'qv_curves',
            'dvdq', 'dvdq_qv', 'diffusion_length', 'gitt_pulses', 'polarization_drift', 'fit_decay', 'cv_decay',
-           'CellTables', 'analyse_cells', 'cohort_from_tables', 'cohort_from_raw', 'code_version', 'cell_tables',
-           'map_cells', 'cohort_from_paths']
+           'CellTables', 'analyse_cells', 'cohort_from_tables', 'cohort_from_raw', 'code_version', 'write_cache_entry',
+           'read_cache_entry', 'cell_tables', 'map_cells', 'cohort_from_paths']
 
 # %% ../nbs/01a_timeseries.ipynb #c6bed9df
 def raw_from_segments(cell:str,           # cell id
@@ -883,31 +883,50 @@ def code_version() -> str:
     for m in ("data", "readers", "timeseries"): h.update((root / f"{m}.py").read_bytes())
     return h.hexdigest()
 
-def _save_tables(entry:Path, key:str, ct:CellTables):
-    "Write a cache entry: one Parquet file per table and a manifest with the key, each file's SHA-256, report and meta."
+def write_cache_entry(entry:Path,   # folder of the entry (replaced whole)
+                      blobs:dict,    # file name -> bytes
+                      **fields):     # written into manifest.json (e.g. key=...)
+    "Write a cache entry atomically: one file per blob and manifest.json with `fields` and each file's SHA-256."
     tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    files = {}
-    for k, t in ct.tables.items():
-        buf = io.BytesIO(); t.to_parquet(buf, index=False); b = buf.getvalue()
-        (tmp / f"{k}.parquet").write_bytes(b); files[k] = hashlib.sha256(b).hexdigest()
-    (tmp / "manifest.json").write_text(json.dumps(dict(key=key, cell=ct.cell, code_version=code_version(), files=files,
-                                                       report=ct.report, meta=ct.meta)))
+    for n, b in blobs.items(): (tmp / n).write_bytes(b)
+    (tmp / "manifest.json").write_text(json.dumps(dict(fields, files={n: hashlib.sha256(b).hexdigest() for n, b in blobs.items()})))
     shutil.rmtree(entry, ignore_errors=True)   # an entry that failed its check
     try: os.rename(tmp, entry)                 # atomic: a crash never leaves a half-written entry under its name
     except OSError: shutil.rmtree(tmp, ignore_errors=True)   # another process wrote it first
 
-def _load_tables(entry:Path, key:str) -> tuple[CellTables|None, str]:
-    "A cache entry if its manifest holds `key` and every table passes its SHA-256 check; else (None, why)."
+def read_cache_entry(entry:Path,   # folder of the entry
+                     key:str,      # what its manifest must hold as 'key'
+                     names,        # the file names it must hold
+                    ) -> tuple[dict|None, dict|str]:
+    "(file name -> bytes, manifest) of an entry holding `key` whose files all pass their SHA-256 check; else (None, why)."
     try:
         man = json.loads((entry / "manifest.json").read_text())
-        if man.get("key") != key or set(man.get("files", {})) != set(TABLE_NAMES):
-            return None, "cache entry does not hold this key or these tables"
-        tabs = {}
-        for k, h in man["files"].items():
-            b = (entry / f"{k}.parquet").read_bytes()
-            if hashlib.sha256(b).hexdigest() != h: return None, f"cached table '{k}' failed its SHA-256 check"
-            tabs[k] = pd.read_parquet(io.BytesIO(b))
+        if man.get("key") != key or set(man.get("files", {})) != set(names):
+            return None, "cache entry does not hold this key or these files"
+        blobs = {}
+        for n, h in man["files"].items():
+            b = (entry / n).read_bytes()
+            if hashlib.sha256(b).hexdigest() != h: return None, f"cached file '{n}' failed its SHA-256 check"
+            blobs[n] = b
+        return blobs, man
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return None, f"cache entry unreadable ({type(e).__name__}: {e})"
+
+def _parquet_bytes(t:pd.DataFrame, index:bool|None=False) -> bytes:
+    buf = io.BytesIO(); t.to_parquet(buf, index=index); return buf.getvalue()
+
+def _save_tables(entry:Path, key:str, ct:CellTables):
+    "Write a cell's cache entry: one Parquet file per table, and in the manifest the key, report and meta."
+    write_cache_entry(entry, {f"{k}.parquet": _parquet_bytes(t) for k, t in ct.tables.items()}, key=key, cell=ct.cell,
+                      code_version=code_version(), report=ct.report, meta=ct.meta)
+
+def _load_tables(entry:Path, key:str) -> tuple[CellTables|None, str]:
+    "A cell's cache entry if its manifest holds `key` and every table passes its SHA-256 check; else (None, why)."
+    blobs, man = read_cache_entry(entry, key, [f"{k}.parquet" for k in TABLE_NAMES])
+    if blobs is None: return None, man
+    try:
+        tabs = {k: pd.read_parquet(io.BytesIO(blobs[f"{k}.parquet"])) for k in TABLE_NAMES}
         return CellTables(man["cell"], tabs, man["report"], man["meta"]), ""
     except (OSError, ValueError, KeyError, TypeError) as e:
         return None, f"cache entry unreadable ({type(e).__name__}: {e})"

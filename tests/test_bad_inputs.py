@@ -25,7 +25,11 @@ ROWS: list = []         # (kind, entry, expected, outcome, detail): the table
 # ---------------------------------------------------------------- the clean bases (small slices of real files)
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bases")
+    return make_base(tmp_path_factory.mktemp("bases"))
+
+
+def make_base(root: Path) -> dict:
+    "The clean bases, written into `root` (also used by bench/bench_bad_inputs.py)."
     cs2 = shared_data("calce-cs2/CS2_35"); samples = shared_data("cycler-samples")
     xl = cs2 / "CS2_35_11_01_10.xlsx"                           # a short run: 10 cycles of 1C
     sheet = next(s for s in pd.ExcelFile(xl, engine="calamine").sheet_names if s.startswith("Channel"))
@@ -235,6 +239,9 @@ KINDS = {
     "matr_life_negative": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/train_cycle_lives.csv").write_text("-5\n700\n800\n")), S("train_cycle_lives.csv", "row 1", "positive")),
     "matr_life_row_missing": ("matr", lambda b, d: _matr(b, d, lambda m: (m / "cycle_lives/test1_cycle_lives.csv").write_text("700\n")), S("test1_cycle_lives.csv", "missing cycle-life row 2")),
     "matr_twin_files": ("matr", lambda b, d: _matr(b, d, lambda m: shutil.copy(m / "train/cell1.csv", m / "train/cell3.csv")), E("byte-identical", "one label is wrong")),
+    "matr_twin_reformatted": ("matr", lambda b, d: _matr(b, d, lambda m: np.savetxt(m / "train/cell3.csv", np.loadtxt(m / "train/cell1.csv", delimiter=","), delimiter=",", fmt="%.17g")), E("identical Q(V) arrays", "one label is wrong")),
+    "matr_cycles_shuffled": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "train", 2, lambda q: q[:, np.random.default_rng(0).permutation(q.shape[1])])), E("train/cell2.csv", "columns not in cycle order")),
+    "matr_voltage_rows_shuffled": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "test1", 1, lambda q: q[np.r_[0, 1 + np.random.default_rng(0).permutation(q.shape[0] - 2), q.shape[0] - 1]])), E("test1/cell1.csv", "Q(V) falls as voltage falls")),
     "raw_split_Train": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, split=(0, "Train"))), S("cells.csv", "row 2", "split 'Train'")),
     "raw_life_negative": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, -3))), S("cells.csv", "row 3", "positive finite")),
     "raw_life_zero": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, 0))), S("cells.csv", "row 3", "positive finite")),

@@ -149,3 +149,64 @@ def test_main_py_strict_stops_at_the_bad_cell(broken_raw, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(lines) == 1 and "cell train-03" in lines[0] and "strict" in lines[0], r.stderr
     assert not (tmp_path / "run").exists() and _siblings(tmp_path / "run") == []
+
+
+@pytest.fixture
+def bench(tmp_path, monkeypatch):
+    "`battery-ssb benchmark` with notebook 05b replaced by a tiny one and one dataset 'present'; returns a function setting its code."
+    nbs = tmp_path / "nbs"; nbs.mkdir(); data = tmp_path / "data" / "isu-ilcc"; data.mkdir(parents=True)
+    monkeypatch.setattr(cli, "notebooks_dir", lambda: nbs)
+    monkeypatch.setattr(cli, "find_dataset", lambda d, data_dir=None, required=True: data if d == "isu-ilcc" else None)
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    return lambda code: _write_nb(nbs / f"{cli.BENCHMARK_NOTEBOOK}.ipynb", code), data
+
+BENCH_METRICS = ('from pathlib import Path\nimport json\nPath(out_dir, f"seed{seed}.txt").write_text("x")\n'
+                 'Path(out_dir, "metrics.json").write_text(json.dumps(dict(datasets={"isu-ilcc": {}}, results=[])))')
+
+
+def _bench(capsys, out, *extra):
+    code = cli.main(["benchmark", "--out", str(out), *map(str, extra)])
+    err = capsys.readouterr().err                      # papermill's progress bar over the cells, then at most one line
+    assert "Traceback" not in err, err
+    return code, "".join(l + "\n" for l in err.splitlines() if "battery-ssb:" in l)
+
+
+def test_benchmark_error_is_one_line_and_the_old_run_stays(bench, tmp_path, capsys):
+    bench[0]("from battery_ssb.data import DataError\nraise DataError('isu-ilcc/feature_all.csv: column Lifetime missing')")
+    out = tmp_path / "b"; _old_run(out)
+    code, err = _bench(capsys, out)
+    assert code == 2 and err == "battery-ssb: isu-ilcc/feature_all.csv: column Lifetime missing (notebook 05b_benchmark)\n", err
+    assert (out / "old.txt").exists() and _siblings(out) == []
+    bench[0]("raise ValueError('boom')")
+    code, err = _bench(capsys, out)
+    assert code == 2 and err.count("\n") == 1 and "05b_benchmark failed: ValueError: boom (traceback in " in err, err
+
+
+def test_benchmark_run_folder_is_replaced_whole(bench, tmp_path, capsys):
+    bench[0](BENCH_METRICS)
+    out = tmp_path / "b"
+    assert _bench(capsys, out, "--seed", 0)[0] == 0 and (out / "seed0.txt").exists()
+    run = json.loads((out / "run.json").read_text())
+    assert run["out_dir"] == str(out) and run["written_in"].startswith("b.partial-")
+    assert _bench(capsys, out, "--seed", 1)[0] == 0
+    assert (out / "seed1.txt").exists() and not (out / "seed0.txt").exists() and _siblings(out) == []
+    mine = tmp_path / "mine"; mine.mkdir(); (mine / "thesis.tex").write_text("keep")   # not a run folder: never replaced
+    code, err = _bench(capsys, mine)
+    assert code == 2 and "exists and is not a battery_ssb run folder" in err and (mine / "thesis.tex").exists()
+
+
+def test_benchmark_out_may_not_be_or_hold_a_dataset(bench, capsys):
+    bench[0](BENCH_METRICS); data = bench[1]
+    for out, how in ((data, "is the input"), (data / "run", "lies inside the input"), (data.parent, "contains the input")):
+        code, err = _bench(capsys, out)
+        assert code == 2 and err.count("\n") == 1 and how in err, err
+    assert sorted(p.name for p in data.parent.iterdir()) == ["isu-ilcc"] and not any(data.iterdir())
+
+
+def test_strict_cells_csv_row_without_files_stops_before_any_notebook(broken_raw, tmp_path, capsys):
+    "--strict: a row of cells.csv whose cell has no file is an error at once (without --strict: excluded, reported)."
+    (broken_raw / "train-04.csv").unlink()
+    code = cli.main(["run", "--dataset", "raw", "--data-dir", str(broken_raw), "--out", str(tmp_path / "run"), "--quiet", "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"battery-ssb: {broken_raw}: no folder or file for cell 'train-04' listed in cells.csv\n", err
+    assert not (tmp_path / "run").exists() and _siblings(tmp_path / "run") == []
