@@ -19,8 +19,9 @@ from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_pa
 __all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
            'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'run_folder',
            'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook',
-           'run_study', 'run_benchmark', 'kernel_messages_to', 'plain_code', 'write_report', 'run_summary', 'parser',
-           'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main', 'featurize_files']
+           'run_study', 'run_benchmark', 'kernel_environment', 'kernel_messages_to', 'plain_code', 'write_report',
+           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
+           'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
 class StudyFailed(Exception):
@@ -174,19 +175,16 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                       n_cells=int(n_cells), n_jobs=int(n_jobs),
                       windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
                       figures_dir=str(figures_dir) if figures_dir else str(out / "figures"))
-        nbs, timings = notebooks_dir(), {}
-        # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
-        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-        # how raw cells are read and analysed (`load_raw_dataset`), passed to the kernels through their environment; the
-        # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
-        os.environ.update(BATTERY_SSB_WORKERS=str(workers or default_workers()), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
-                          BATTERY_SSB_STRICT="1" if strict else "0")
-        if scheduler: os.environ["BATTERY_SSB_SCHEDULER"] = scheduler
-        else: os.environ.pop("BATTERY_SSB_SCHEDULER", None)
+        nbs, timings, width = notebooks_dir(), {}, max(1, workers or default_workers())   # width: notebooks at once in a stage
         (out / "notebooks").mkdir()
-        width = max(1, int(os.environ["BATTERY_SSB_WORKERS"]))                # notebooks of a stage run this many at once
         t_run = time.time()
-        with tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
+        # the kernels' environment, for this run only: the 'python3' kernel spec starts whatever `python` is first on PATH
+        # (this interpreter); how raw cells are read and analysed (`load_raw_dataset`); the cache lets the notebooks after
+        # the first reuse its cell tables instead of re-reading the exports
+        with kernel_environment(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+                                BATTERY_SSB_WORKERS=str(width), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
+                                BATTERY_SSB_STRICT="1" if strict else "0", BATTERY_SSB_SCHEDULER=scheduler), \
+             tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
             def execute(name):
                 t = time.time()
                 nb = study_notebook(nbs / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb")
@@ -208,7 +206,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
         doc = json.loads((out / "metrics.json").read_text())
         run = dict(params, out_dir=str(final), models_dir=str(final / "models"),
                    figures_dir=str(figures_dir) if figures_dir else str(final / "figures"),
-                   workers=int(os.environ["BATTERY_SSB_WORKERS"]), scheduler=scheduler, strict=bool(strict),
+                   workers=width, scheduler=scheduler, strict=bool(strict),
                    timings_s={n: timings[n] for n in STUDY_NOTEBOOKS}, stages=study_stages(dataset),   # notebook by notebook; the run's wall time:
                    total_s=round(time.time() - t_run, 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
         (out / "run.json").write_text(json.dumps(run, indent=1))
@@ -235,10 +233,10 @@ def run_benchmark(out="runs/benchmark",   # run folder
         (work / "notebooks").mkdir()
         params = dict(out_dir=str(work), datasets=present, transfer_pairs=pairs, seed=int(seed),
                       cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
-        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
         t = time.time()
-        execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", work / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
-                         params, kernel, str(notebooks_dir()), progress)
+        with kernel_environment(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])):
+            execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", work / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
+                             params, kernel, str(notebooks_dir()), progress)
         doc = json.loads((work / "metrics.json").read_text())
         run = dict(params, out_dir=str(final), total_s=round(time.time() - t, 1), timings_s=doc.get("timings_s", {}),
                    battery_ssb=battery_ssb.__version__, written_in=work.name)
@@ -251,6 +249,18 @@ NOTEBOOK_WORK = {"00a_simulate": "simulating the cohort (simulated datasets)", "
                  "04_model": "training (cross-validated)", "05_evaluation": "evaluation, oracles, SHAP, figures"}
 
 from contextlib import contextmanager
+@contextmanager
+def kernel_environment(**env):
+    "Set environment variables (None: unset) for the kernels a run starts; the process's own are restored afterwards."
+    old = {k: os.environ.get(k) for k in env}
+    def put(d):
+        for k, v in d.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = str(v)
+    put(env)
+    try: yield
+    finally: put(old)
+
 @contextmanager
 def kernel_messages_to(path):
     "While running notebooks, send what kernels print on stderr (e.g. ipykernel's TCP warning) to `path`; yields the terminal."

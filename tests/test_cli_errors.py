@@ -92,9 +92,11 @@ def test_rerun_replaces_the_run_folder_whole(study, tmp_path, capsys):
     assert _siblings(out) == []
 
 
-def test_strict_reaches_the_notebooks(study, tmp_path, capsys):
+def test_strict_reaches_the_notebooks(study, tmp_path, capsys, monkeypatch):
     study("import os\nassert os.environ['BATTERY_SSB_STRICT'] == '1', 'not strict'\n" + METRICS)
+    monkeypatch.delenv("BATTERY_SSB_STRICT", raising=False); path = os.environ["PATH"]
     assert _run(capsys, tmp_path / "a", "--strict")[0] == 0
+    assert "BATTERY_SSB_STRICT" not in os.environ and os.environ["PATH"] == path   # the kernels' settings, not this process's
     code, err = _run(capsys, tmp_path / "b")
     assert code == 2 and "AssertionError: not strict" in err
 
