@@ -316,7 +316,8 @@ def run_summary(doc:dict,             # metrics.json of a run
     cov = pd.DataFrame(doc.get("interval_coverage", []))
     if len(cov := cov[cov.split != "train"] if len(cov) else cov):
         lines.append(f"  life interval ({cov.level.iloc[0]:.0%}) coverage: " +
-                     ", ".join(f"w{w} {s} {v:.0%}" for w, s, v in zip(cov.window, cov.split, cov.coverage)))
+                     ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if str(m).endswith("_conformal") else "")
+                               for w, s, v, m in zip(cov.window, cov.split, cov.coverage, cov.model)))
     return "\n".join(lines)
 
 # %% ../nbs/05a_cli.ipynb #114b7845

@@ -17,7 +17,7 @@ from sklearn.model_selection import learning_curve, RepeatedStratifiedKFold
 from sklearn.base import clone
 from .data import Cohort, DataError
 from .labels import TASKS, TIER_NAMES, task_kind
-from .model import FittedModel, SCORERS, scorer
+from .model import FittedModel, SCORERS, scorer, life_interval
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'ORACLES', 'classification_metrics', 'regression_metrics', 'evaluate',
@@ -177,7 +177,7 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
 
 def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
-    "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and the interval's coverage per split."
+    "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and its interval's coverage per split (and the conformal interval's, `<model>_conformal`, where the life model saved one)."
     splits = splits or list(dict.fromkeys(cells.split)); recs, cov = [], []
     for w in sorted({f.window for f in fitted}):
         X = features[w].X
@@ -196,6 +196,12 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
             cov.append(dict(window=w, model=f"{model}_joint", split=s, n_cells=len(idx), level=level,
                             coverage=float(inside.mean()),
                             median_width_ratio=float(np.median(j.life_high / j.life_low))))
+            fl = next((f for f in fitted if (f.task, f.window, f.model) == ("cycle_life", w, model)), None)
+            if fl is not None and str(level) in (fl.meta.get("log10_life_conformal") or {}):   # the conformal interval beside it
+                iv = life_interval(fl, X.loc[idx], level)
+                inside = (y >= iv.life_low.to_numpy()) & (y <= iv.life_high.to_numpy())
+                cov.append(dict(window=w, model=f"{model}_conformal", split=s, n_cells=len(idx), level=level,
+                                coverage=float(inside.mean()), median_width_ratio=float(np.median(iv.life_high / iv.life_low))))
     return recs, cov
 
 # %% ../nbs/05_evaluation.ipynb #933cd084

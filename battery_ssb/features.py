@@ -20,7 +20,7 @@ __all__ = ['REGISTRY', 'CYCLE_QUANTITIES', 'TRAJECTORY_STATS', 'RECORDED_DESCRIP
            'descriptor_of', 'describe', 'FeatureContext', 'first_valid', 'last_valid', 'rowfit', 'qd_first', 'qd_last',
            'qd_max_minus_first', 'qd_fade_slope', 'qd_fade_intercept', 'qd_fade_curvature', 'qd_fade_rate',
            'qd_residual_std', 'trajectory_name', 'ce_loss_decay_rate', 'protocol_steps_per_cycle', 'ocv_decay',
-           'rate_capacity_ratio', 'default_pairs', 'Features', 'featurize']
+           'rate_capacity_ratio', 'default_pairs', 'curve_column', 'is_curve', 'curve_frame', 'Features', 'featurize']
 
 # %% ../nbs/02_features.ipynb #ba7526c1
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ def descriptor(name:str,           # column name, with {b} and {a} for pair desc
 def descriptor_of(column:str) -> Descriptor:
     "The registered descriptor a feature column comes from ('dq_100_10_var_log10' -> 'dq_{b}_{a}_var_log10')."
     if column in REGISTRY: return REGISTRY[column]
+    if re.fullmatch(r"dqv_\d+_\d+_\d+", column):   # a point of the ΔQ(V) curve (featurize's curve_points)
+        return Descriptor("dqv_{b}_{a}_{i}", "Ah", "delta_q_curve", "ΔQ_b-a(V) at one voltage of the grid (for curve compression)",
+                          ("qv", "pair"), None)
     for d in REGISTRY.values():
         if d.paired and re.fullmatch(re.escape(d.name).replace(r"\{b\}", r"\d+").replace(r"\{a\}", r"\d+"), column): return d
     raise KeyError(f"no registered descriptor produces column '{column}'")
@@ -429,6 +432,24 @@ def default_pairs(window:int, cycles) -> list[tuple[int, int]]:
     ref = window - 1 if window < 20 else 10
     return list(dict.fromkeys([(window, ref), (window, first)]))
 
+_CURVE = re.compile(r"dqv_(\d+)_(\d+)_(\d+)")
+
+def curve_column(b:int, a:int, i:int|None) -> str:
+    "Column of the ΔQ_b-a(V) curve at its i-th sampled voltage ('dqv_100_10_07'; i None: the pattern)."
+    return f"dqv_{b}_{a}_" + ("{i}" if i is None else f"{i:02d}")
+
+def is_curve(column:str) -> bool:
+    "Whether `column` is a point of a ΔQ(V) curve (not a scalar descriptor)."
+    return _CURVE.fullmatch(column) is not None
+
+def curve_frame(dq:np.ndarray,   # (n_cells, n_v) ΔQ_b-a(V) on the cohort's voltage grid
+                b:int, a:int,    # the cycle pair
+                points:int,      # voltages kept, evenly spaced along the grid
+                index) -> pd.DataFrame:
+    "ΔQ_b-a(V) at `points` evenly spaced voltages of the grid, one column each (`curve_column`)."
+    j = np.unique(np.linspace(0, dq.shape[1] - 1, min(points, dq.shape[1])).round().astype(int))
+    return pd.DataFrame(dq[:, j], index=index, columns=[curve_column(b, a, i) for i in range(len(j))])
+
 @dataclass
 class Features:
     "Descriptors of a cohort's first `window` cycles: the table, and what was skipped and why."
@@ -444,6 +465,7 @@ def featurize(cohort:Cohort,             # cells to describe
               names:list|None=None,      # registered names to compute; default all
               dqdv_window_V:float=0.04,  # Savitzky-Golay window for dQ/dV (V)
               peak_range_V:tuple|None=None, # voltage range searched for the main dQ/dV peak
+              curve_points:int=0,        # also the ΔQ(V) curve of the first pair at this many voltages (0: not)
              ) -> Features:
     "Compute the registered descriptors of every cell from its first `window` cycles."
     last = max(([int(cohort.cycles.cycle.max())] if len(cohort.cycles) else [])       # cycles of the cycle table
@@ -478,5 +500,15 @@ def featurize(cohort:Cohort,             # cells to describe
             why = ("infinite (log of zero: the statistic is exactly 0)" if infinite.at[cell, c] else
                    "NaN (a cycle it needs was excluded, or too few cycles)")
             cohort.report.add("features", f"descriptor {c} undefined: {why}; left missing", level="note", cell=cell)
+    if curve_points and pairs:   # the curve itself, for models that compress it (PCA/PLS fitted on training cells)
+        b, a = pairs[0]
+        if b > a and b in cyc and a in cyc:
+            C = curve_frame(ctx.delta_q(b, a), b, a, curve_points, X.index)
+            for cell in C.index[C.isna().any(axis=1)]:
+                cohort.report.add("features", f"ΔQ_{b}-{a}(V) curve undefined at {int(C.loc[cell].isna().sum())} of "
+                                  f"{C.shape[1]} voltages (a cycle it needs is missing); left missing", level="note", cell=cell)
+            X = pd.concat([X, C], axis=1)
+        else: skipped.append(dict(descriptor=curve_column(b, a, None), reason=f"cycle pair ({b}, {a}) not both recorded"))
     return Features(X, window, pairs, pd.DataFrame(skipped, columns=["descriptor", "reason"]),
-                    dict(dqdv_window_V=dqdv_window_V, peak_range_V=peak_range_V))
+                    dict(dqdv_window_V=dqdv_window_V, peak_range_V=peak_range_V,
+                         **(dict(curve_points=int(curve_points)) if curve_points else {})))

@@ -15,31 +15,67 @@ import lightgbm as lgb
 from joblib import Parallel, delayed, parallel_config
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax, log_softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, ElasticNet
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, GridSearchCV, ParameterGrid, ParameterSampler
 from sklearn.metrics import make_scorer
 from tqdm.auto import tqdm
 import battery_ssb
 from .data import Cohort, DataError, RunReport
-from .features import featurize, Features
+from .features import featurize, Features, is_curve
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
-__all__ = ['MANIFEST', 'MODELS', 'LGB_GRID', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'PriorBoostRegressor',
-           'PriorBoostClassifier', 'fit_temperature', 'LinearBaseline', 'new_folder_beside', 'replace_folder',
-           'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings',
-           'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model', 'study_inputs',
-           'train_models', 'training_report', 'load_models', 'oof_log10_rmse', 'save_training_tables',
+__all__ = ['CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS', 'CURVE_PCS', 'CURVE_PRIOR',
+           'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'CONFORMAL_LEVELS', 'CurveScores',
+           'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline',
+           'new_folder_beside', 'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state',
+           'save_model', 'load_model', 'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel',
+           'cv_folds', 'fit_model', 'study_inputs', 'train_models', 'training_report', 'load_models',
+           'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval', 'save_training_tables',
            'load_training_table', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
 
-class _PriorBoost(BaseEstimator):
-    "Shared machinery: a one-feature linear prior, LightGBM boosted from it, SHAP contributions, JSON state."
+CURVE_LOG_FLOOR = 1e-5   # Ah added to |ΔQ| before its log10 (curve_log): far below the ΔQ of any recorded pair
+
+class CurveScores(BaseEstimator, TransformerMixin):
+    "Scores of a curve (columns = points of ΔQ(V)) on its first principal (PCA) or partial-least-squares (PLS) directions, fitted on the rows it is given."
     def __init__(self,
-                 prior_feature:str|None=None,  # descriptor of the linear prior; None: plain LightGBM
+                 n_components:int=3,  # directions kept
+                 method:str="pca",    # 'pca' (unsupervised) or 'pls' (directions that covary with y)
+                 log:bool=False,      # compress log10(|x| + CURVE_LOG_FLOOR) instead of x (ΔQ spans decades between cells)
+                ):
+        self.n_components, self.method, self.log = n_components, method, log
+
+    def _g(self, X) -> np.ndarray:
+        A = np.asarray(X, float)
+        return np.log10(np.abs(A) + CURVE_LOG_FLOOR) if self.log else A
+
+    def fit(self, X, y=None):
+        A = self._g(X); med = np.nanmedian(A, 0); self.impute_ = np.where(np.isnan(med), 0.0, med)
+        A = np.where(np.isnan(A), self.impute_, A); self.mean_ = A.mean(0); D = A - self.mean_
+        k = max(1, min(self.n_components, D.shape[0] - 1, D.shape[1]))
+        if self.method == "pca": R = np.linalg.svd(D, full_matrices=False)[2][:k].T
+        elif self.method == "pls":
+            if y is None: raise ValueError("CurveScores(method='pls') needs y")
+            from sklearn.cross_decomposition import PLSRegression
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # a constant curve point: PLS divides by its zero variance
+                R = PLSRegression(n_components=k, scale=False).fit(D, np.asarray(y, float)).x_rotations_
+        else: raise ValueError(f"method {self.method!r}: expected 'pca' or 'pls'")
+        s = (D @ R).std(0); self.rotation_ = R / np.where(s > 0, s, 1.0)   # scores of unit variance on these rows
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        "Scores (n, n_components): (x - training mean) @ rotation, missing points at the training median."
+        A = self._g(X); return (np.where(np.isnan(A), self.impute_, A) - self.mean_) @ self.rotation_
+
+class _PriorBoost(BaseEstimator):
+    "Shared machinery: a linear prior (descriptors and/or curve scores), LightGBM boosted from it, SHAP contributions, JSON state."
+    def __init__(self,
+                 prior_feature:str|list|None=None,  # descriptor(s) of the linear prior; None: no descriptor in the prior
                  n_estimators:int=100,         # boosting rounds
                  learning_rate:float=0.05,     # shrinkage per round
                  num_leaves:int=3,             # leaves per tree (few: small data)
@@ -48,10 +84,23 @@ class _PriorBoost(BaseEstimator):
                  subsample:float=0.8,          # fraction of cells per round
                  colsample_bytree:float=0.5,   # fraction of descriptors per tree
                  random_state:int=0,           # seed of LightGBM's subsampling
+                 prior_alpha:float=0.0,        # penalty of the prior: elastic net (regressor; 0 least squares), logistic C = 1/alpha (classifier; 0: C = 1)
+                 prior_l1_ratio:float=0.1,     # elastic-net mixing of the regressor's prior penalty
+                 curve_pcs:int=0,              # scores of the ΔQ(V) curve columns (`is_curve`) added to the prior (0: none)
+                 curve_method:str="pca",       # 'pca' or 'pls' (CurveScores), fitted on the rows the model is fitted on
+                 curve_log:bool=False,         # compress log10 |ΔQ(V)| instead of ΔQ(V)
                 ):
         self.prior_feature, self.n_estimators, self.learning_rate = prior_feature, n_estimators, learning_rate
         self.num_leaves, self.min_child_samples, self.reg_lambda = num_leaves, min_child_samples, reg_lambda
         self.subsample, self.colsample_bytree, self.random_state = subsample, colsample_bytree, random_state
+        self.prior_alpha, self.prior_l1_ratio, self.curve_pcs, self.curve_method = prior_alpha, prior_l1_ratio, curve_pcs, curve_method
+        self.curve_log = curve_log
+
+    @property
+    def _prior_features(self) -> list[str]:
+        "The prior's descriptors as a list (empty without them)."
+        p = self.prior_feature
+        return [] if p is None else [p] if isinstance(p, str) else list(p)
 
     def _lgb_params(self):
         return dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
@@ -67,17 +116,39 @@ class _PriorBoost(BaseEstimator):
             X = X[self.features_]
         return X.astype(float)
 
+    def _set_features(self, X:pd.DataFrame):
+        "Remember the columns: all of them (features_) and those the trees split on (tree_features_: no curve points)."
+        self.features_ = list(X.columns); self.n_features_in_ = X.shape[1]
+        self.tree_features_ = [c for c in self.features_ if not is_curve(c)]
+        if not self.tree_features_: raise DataError("no descriptor for the trees: only ΔQ(V) curve points were given")
+
     def _prior_x(self, X:pd.DataFrame) -> np.ndarray:
-        "Standardised prior feature (training median for missing values), shape (n, 1)."
-        x = X[self.prior_feature].to_numpy(float)
-        return ((np.where(np.isnan(x), self.prior_["impute"], x) - self.prior_["mean"]) / self.prior_["scale"])[:, None]
+        "The prior's standardised inputs (training medians for missing values): its descriptors, then the curve scores; (n, n_prior)."
+        p = self.prior_; feats = p.get("features") or ([p["feature"]] if p.get("feature") else [])   # models saved before multi-descriptor priors: one
+        parts = []
+        if feats:
+            x = X[feats].to_numpy(float)
+            parts.append((np.where(np.isnan(x), p["impute"], x) - np.asarray(p["mean"])) / np.asarray(p["scale"]))
+        if c := p.get("curve"):
+            x = CurveScores(log=c.get("log", False))._g(X[c["columns"]])
+            parts.append((np.where(np.isnan(x), c["impute"], x) - np.asarray(c["mean"])) @ np.asarray(c["rotation"]))
+        return np.hstack(parts)
 
     def _fit_prior(self, X:pd.DataFrame, y, model):
-        if self.prior_feature is None: self.prior_ = None; return None
-        if self.prior_feature not in X.columns: raise DataError(f"prior feature '{self.prior_feature}' not among the descriptors")
-        x = X[self.prior_feature].to_numpy(float); med = float(np.nanmedian(x))
-        x = np.where(np.isnan(x), med, x)
-        self.prior_ = dict(feature=self.prior_feature, impute=med, mean=float(x.mean()), scale=float(x.std() or 1.0))
+        feats = self._prior_features; curve = [c for c in X.columns if is_curve(c)] if self.curve_pcs else []
+        if self.curve_pcs and not curve: raise DataError(f"curve_pcs={self.curve_pcs} but no ΔQ(V) curve columns among the descriptors")
+        if not feats and not curve: self.prior_ = None; return None
+        if missing := [f for f in feats if f not in X.columns]: raise DataError(f"prior feature(s) {missing} not among the descriptors")
+        self.prior_ = dict(features=feats)
+        if feats:
+            x = X[feats].to_numpy(float); med = np.nanmedian(x, 0); med = np.where(np.isnan(med), 0.0, med)
+            x = np.where(np.isnan(x), med, x); s = x.std(0)
+            self.prior_.update(impute=med.tolist(), mean=x.mean(0).tolist(), scale=np.where(s > 0, s, 1.0).tolist())
+        if curve:   # fitted here, on the rows this model is fitted on: in cross-validation, the training folds only
+            yy = y if not isinstance(self, ClassifierMixin) else np.eye(int(np.max(y)) + 1)[np.asarray(y, int)]
+            cs = CurveScores(self.curve_pcs, self.curve_method, self.curve_log).fit(X[curve], yy)
+            self.prior_["curve"] = dict(columns=curve, method=self.curve_method, log=bool(self.curve_log), impute=cs.impute_.tolist(),
+                                        mean=cs.mean_.tolist(), rotation=cs.rotation_.tolist())
         m = model.fit(self._prior_x(X), y)
         self.prior_["coef"] = np.atleast_2d(m.coef_).tolist(); self.prior_["intercept"] = np.atleast_1d(m.intercept_).tolist()
         return self._prior_margin(X)
@@ -88,22 +159,38 @@ class _PriorBoost(BaseEstimator):
         m = self._prior_x(X) @ np.asarray(self.prior_["coef"]).T + np.asarray(self.prior_["intercept"])
         return m[:, 0] if m.shape[1] == 1 else m
 
+    def _trees(self, X:pd.DataFrame) -> pd.DataFrame:
+        "The columns the trees read."
+        return X[getattr(self, "tree_features_", None) or self.features_]
+
     def raw_margin(self, X) -> np.ndarray:
         "Total margin: prior plus trees (log-odds for classifiers, log10 cycle life for the regressor)."
         X = self._frame(X)
-        return self._prior_margin(X) + self.booster_.predict(X, raw_score=True)
+        return self._prior_margin(X) + self.booster_.predict(self._trees(X), raw_score=True)
+
+    def _prior_contributions(self, X:pd.DataFrame, K:int) -> np.ndarray:
+        "Exact linear SHAP of the prior, (n, K, n_features): coef * standardised input; a curve score spread over its points."
+        p, n = self.prior_, len(X); vals = np.zeros((n, K, len(self.features_)))
+        coef = np.asarray(p["coef"]); Z = self._prior_x(X)          # (K', n_prior); training means of Z are 0
+        feats = p.get("features") or ([p["feature"]] if p.get("feature") else [])
+        for i, f in enumerate(feats): vals[:, :, self.features_.index(f)] += Z[:, [i]] * coef[:, i][None, :]
+        if c := p.get("curve"):   # score_k = sum_j (x_j - mean_j) R_jk: point j carries (x_j - mean_j) sum_k R_jk coef_k
+            x = CurveScores(log=c.get("log", False))._g(X[c["columns"]]); D = np.where(np.isnan(x), c["impute"], x) - np.asarray(c["mean"])
+            M = np.asarray(c["rotation"]) @ coef[:, len(feats):].T                       # (n_points, K')
+            j = [self.features_.index(col) for col in c["columns"]]
+            vals[:, :, j] += (D[:, :, None] * M[None]).transpose(0, 2, 1)
+        return vals
 
     def contributions(self, X) -> tuple[np.ndarray, np.ndarray]:
         "Exact additive (SHAP) contributions to the margin: (values (n, n_features[, K]), base (n[, K]))."
-        X = self._frame(X); n, p = X.shape
-        c = self.booster_.predict(X, pred_contrib=True)
-        K = c.shape[1] // (p + 1)
-        c = c.reshape(n, K, p + 1)                                  # TreeSHAP from LightGBM, per class
-        vals, base = c[:, :, :p].copy(), c[:, :, p].copy()
+        X = self._frame(X); n, p = X.shape; T = self._trees(X); q = T.shape[1]
+        c = self.booster_.predict(T, pred_contrib=True)
+        K = c.shape[1] // (q + 1)
+        c = c.reshape(n, K, q + 1)                                  # TreeSHAP from LightGBM, per class
+        vals = np.zeros((n, K, p)); vals[:, :, [self.features_.index(f) for f in T.columns]] = c[:, :, :q]
+        base = c[:, :, q].copy()
         if self.prior_ is not None:
-            j = self.features_.index(self.prior_feature)
-            coef = np.asarray(self.prior_["coef"]).T                 # (1, K)
-            vals[:, :, j] += self._prior_x(X) @ coef                    # linear SHAP: coef * (z - mean z), mean z = 0
+            vals += self._prior_contributions(X, K)
             base += np.asarray(self.prior_["intercept"])[None, :K] if K > 1 else self.prior_["intercept"][0]
         scale = 1.0 / getattr(self, "temperature_", 1.0)
         vals, base = vals * scale, base * scale
@@ -114,49 +201,59 @@ class _PriorBoost(BaseEstimator):
         return dict(estimator=type(self).__name__, params=self.get_params(), features=list(self.features_),
                     prior=self.prior_, temperature=getattr(self, "temperature_", 1.0),
                     classes=[int(c) for c in getattr(self, "classes_", [])])
+    def _trees_names(self) -> list:
+        "Names of the booster's inputs, in order (checked against its text on loading): the descriptors, no curve points."
+        return self.tree_features_
 
     @classmethod
     def _from_state(cls, state:dict, model_str:str):
         est = cls(**state["params"])
         est.features_, est.prior_ = state["features"], state["prior"]
+        est.tree_features_ = [c for c in est.features_ if not is_curve(c)]
         est.temperature_ = state["temperature"]; est.booster_ = lgb.Booster(model_str=model_str)
         if state["classes"]: est.classes_ = np.asarray(state["classes"])
         est.n_features_in_ = len(est.features_)
         return est
 
 # %% ../nbs/04_model.ipynb #103db16e
+def _prior_regression(alpha:float, l1_ratio:float):
+    "The regressor's prior: least squares, or an elastic net of penalty `alpha` (standardised inputs)."
+    return LinearRegression() if not alpha else ElasticNet(alpha=alpha, l1_ratio=l1_ratio, max_iter=100000)
+
 class PriorBoostRegressor(_PriorBoost, RegressorMixin):
-    "LightGBM regressor boosted from a one-feature linear prior (predicts what it is trained on, e.g. log10 life)."
+    "LightGBM boosted from a linear prior (least squares or elastic net on descriptors and curve scores); predicts what it is trained on, e.g. log10 life."
     def fit(self, X, y):
-        X = self._frame(X); self.features_ = list(X.columns); self.n_features_in_ = X.shape[1]
+        X = self._frame(X); self._set_features(X)
         y = np.asarray(y, float)
-        init = self._fit_prior(X, y, LinearRegression())
-        self.booster_ = lgb.LGBMRegressor(**self._lgb_params()).fit(X, y, init_score=init).booster_
+        init = self._fit_prior(X, y, _prior_regression(self.prior_alpha, self.prior_l1_ratio))
+        self.booster_ = lgb.LGBMRegressor(**self._lgb_params()).fit(self._trees(X), y, init_score=init).booster_
         return self
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
 
 class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
     "LightGBM classifier boosted from a logistic prior, with temperature-scaled probabilities."
     def __init__(self, prior_feature=None, n_estimators=100, learning_rate=0.05, num_leaves=3, min_child_samples=5,
-                 reg_lambda=1.0, subsample=0.8, colsample_bytree=0.5, random_state=0,
+                 reg_lambda=1.0, subsample=0.8, colsample_bytree=0.5, random_state=0, prior_alpha=0.0, prior_l1_ratio=0.1,
+                 curve_pcs=0, curve_method="pca", curve_log=False,
                  class_weight:str|None=None,  # 'balanced' to weight classes inversely to their frequency
                  calibrate:bool=True,         # fit the temperature on out-of-fold margins
                 ):
         super().__init__(prior_feature, n_estimators, learning_rate, num_leaves, min_child_samples, reg_lambda,
-                         subsample, colsample_bytree, random_state)
+                         subsample, colsample_bytree, random_state, prior_alpha, prior_l1_ratio, curve_pcs, curve_method, curve_log)
         self.class_weight, self.calibrate = class_weight, calibrate
 
     def _fit_core(self, X, y):
         self.classes_ = np.unique(y)
         if not np.array_equal(self.classes_, np.arange(len(self.classes_))):
             raise DataError(f"classes must be 0..K-1, got {self.classes_}")
-        init = self._fit_prior(X, y, LogisticRegression(C=1.0, class_weight=self.class_weight, max_iter=1000))
+        C = 1.0 / self.prior_alpha if self.prior_alpha else 1.0
+        init = self._fit_prior(X, y, LogisticRegression(C=C, class_weight=self.class_weight, max_iter=1000))
         self.booster_ = lgb.LGBMClassifier(**self._lgb_params(), class_weight=self.class_weight).fit(
-            X, y, init_score=init).booster_
+            self._trees(X), y, init_score=init).booster_
         return self
 
     def fit(self, X, y):
-        X = self._frame(X); self.features_ = list(X.columns); self.n_features_in_ = X.shape[1]
+        X = self._frame(X); self._set_features(X)
         y = np.asarray(y, int)
         self.temperature_ = 1.0
         if self.calibrate:   # out-of-fold margins of the same model, for the temperature
@@ -176,6 +273,7 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
 
 def _oof_margin(est, X, y, tr, te):
     "Margins on rows `te` of `est` fitted (uncalibrated) on rows `tr`."
+    est._set_features(X)
     return est._fit_core(X.iloc[tr], y[tr]).raw_margin(X.iloc[te])
 
 def fit_temperature(margins:np.ndarray, y:np.ndarray) -> float:
@@ -186,6 +284,53 @@ def fit_temperature(margins:np.ndarray, y:np.ndarray) -> float:
         if m.ndim == 1: return -np.mean(y * -np.logaddexp(0, -m) + (1 - y) * -np.logaddexp(0, m))
         return -np.mean(log_softmax(m, axis=1)[np.arange(len(y)), y])
     return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+
+# %% ../nbs/04_model.ipynb #3230630d
+class PairwiseRegressor(_PriorBoost, RegressorMixin):
+    "Linear prior plus LightGBM on cell pairs (x_i - x_j, x_j) -> residual differences, averaged over the training cells as references (BatLiNet's idea)."
+    def _pairs(self, A:np.ndarray) -> pd.DataFrame:
+        "(n * n_ref, 2p) pair rows of cells A against the stored references: differences, then the reference."
+        R = self.ref_X_; n, m = len(A), len(R)
+        P = np.hstack([(A[:, None, :] - R[None]).reshape(n * m, -1), np.broadcast_to(R[None], (n, m, R.shape[1])).reshape(n * m, -1)])
+        return pd.DataFrame(P, columns=self._trees_names())
+    def _trees_names(self) -> list:
+        return [f"{c}__diff" for c in self.tree_features_] + [f"{c}__ref" for c in self.tree_features_]
+
+    def fit(self, X, y):
+        X = self._frame(X); self._set_features(X)
+        y = np.asarray(y, float)
+        prior = self._fit_prior(X, y, _prior_regression(self.prior_alpha, self.prior_l1_ratio))
+        r = y - (0.0 if prior is None else prior)
+        self.ref_X_, self.ref_r_ = self._trees(X).to_numpy(float), r
+        P = self._pairs(self.ref_X_); d = (r[:, None] - r[None, :]).ravel()
+        off = ~np.eye(len(r), dtype=bool).ravel()            # a cell against itself teaches nothing
+        self.booster_ = lgb.LGBMRegressor(**self._lgb_params()).fit(P[off], d[off]).booster_
+        return self
+
+    def raw_margin(self, X) -> np.ndarray:
+        X = self._frame(X); m = len(self.ref_X_)
+        g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True).reshape(len(X), m)
+        return self._prior_margin(X) + (g + self.ref_r_[None]).mean(1)
+    def predict(self, X) -> np.ndarray: return self.raw_margin(X)
+
+    def contributions(self, X) -> tuple[np.ndarray, np.ndarray]:
+        "Exact additive contributions: pair-model SHAP averaged over references, difference and reference parts summed per descriptor, plus the prior's."
+        X = self._frame(X); n, p = X.shape; q = len(self.tree_features_); m = len(self.ref_X_)
+        c = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), pred_contrib=True).reshape(n, m, 2 * q + 1).mean(1)
+        vals = np.zeros((n, p)); vals[:, [self.features_.index(f) for f in self.tree_features_]] = c[:, :q] + c[:, q:2 * q]
+        base = c[:, 2 * q] + self.ref_r_.mean()
+        if self.prior_ is not None:
+            vals += self._prior_contributions(X, 1)[:, 0]; base = base + self.prior_["intercept"][0]
+        return vals, base
+
+    def _state(self) -> dict:
+        return dict(super()._state(), reference_X=np.where(np.isnan(self.ref_X_), None, self.ref_X_).tolist(),
+                    reference_residual=self.ref_r_.tolist())
+    @classmethod
+    def _from_state(cls, state:dict, model_str:str):
+        est = super()._from_state(state, model_str)
+        est.ref_X_ = np.asarray(state["reference_X"], dtype=float); est.ref_r_ = np.asarray(state["reference_residual"], float)
+        return est
 
 # %% ../nbs/04_model.ipynb #601cfd8e
 class LinearBaseline(BaseEstimator):
@@ -452,18 +597,40 @@ def check_model_state(doc:dict, where) -> dict:
     else:
         num("temperature", doc.get("temperature"), (), positive=True)
         if doc["estimator"] == "PriorBoostClassifier" and K < 2: bad("a classifier without classes")
-        if doc["estimator"] == "PriorBoostRegressor" and K: bad("a regressor with classes")
+        if doc["estimator"] in ("PriorBoostRegressor", "PairwiseRegressor") and K: bad("a regressor with classes")
+        q = len([x for x in f if not is_curve(x)])   # the trees' inputs: the descriptors, never curve points
+        if q == 0: bad("no descriptor for the trees: 'features' lists only ΔQ(V) curve points")
+        if doc["estimator"] == "PairwiseRegressor":
+            r = num("reference_residual", doc.get("reference_residual"))
+            try: RX = np.asarray(doc.get("reference_X"), dtype=float)
+            except (TypeError, ValueError): bad("'reference_X' is not numeric")
+            if r.ndim != 1 or RX.shape != (len(r), q): bad(f"'reference_X' has shape {RX.shape}, expected ({len(r)}, {q})")
         p = doc.get("prior")
         if p is not None:
-            if not isinstance(p, dict) or p.get("feature") not in f: bad("'prior' must name one of the descriptors")
-            for k in ("impute", "mean"): num(f"prior {k}", p.get(k), ())
-            num("prior scale", p.get("scale"), (), positive=True)
+            if not isinstance(p, dict): bad("'prior' must be an object")
+            feats = p.get("features") if "features" in p else [p.get("feature")]   # one descriptor: models saved before multi-descriptor priors
+            if not isinstance(feats, list) or not all(x in f for x in feats): bad("'prior' must name descriptors among 'features'")
+            one = "features" not in p; d = () if one else (len(feats),)
+            if feats:
+                for k in ("impute", "mean"): num(f"prior {k}", p.get(k), d)
+                num("prior scale", p.get("scale"), d, positive=True)
+            n_in = len(feats)
+            if (c := p.get("curve")) is not None:
+                if (not isinstance(c, dict) or not isinstance(c.get("columns"), list) or not c["columns"]
+                        or not all(x in f and is_curve(x) for x in c["columns"])):
+                    bad("'prior' curve must list curve columns among 'features'")
+                nc = len(c["columns"])
+                for k in ("impute", "mean"): num(f"prior curve {k}", c.get(k), (nc,))
+                R = num("prior curve rotation", c.get("rotation"))
+                if R.ndim != 2 or R.shape[0] != nc: bad(f"'prior' curve rotation has shape {R.shape}, expected ({nc}, k)")
+                n_in += R.shape[1]
+            if n_in == 0: bad("'prior' without descriptors or curve")
             m = 1 if K <= 2 else K
-            num("prior coef", p.get("coef"), (m, 1)); num("prior intercept", p.get("intercept"), (m,))
+            num("prior coef", p.get("coef"), (m, n_in)); num("prior intercept", p.get("intercept"), (m,))
     return doc
 
 # %% ../nbs/04_model.ipynb #69cbcc68
-_ESTIMATORS = {c.__name__: c for c in (PriorBoostRegressor, PriorBoostClassifier, LinearBaseline)}
+_ESTIMATORS = {c.__name__: c for c in (PriorBoostRegressor, PriorBoostClassifier, LinearBaseline, PairwiseRegressor)}
 
 def save_model(est, folder, name:str, meta:dict) -> Path:
     "Write `est` to folder/name.json (+ folder/name.txt for LightGBM) with `meta`, each file atomically, and their SHA-256 to folder/MANIFEST.json."
@@ -485,6 +652,11 @@ def _json_default(o):
     if isinstance(o, np.ndarray): return o.tolist()
     raise TypeError(f"cannot store {type(o).__name__} in model JSON")
 
+def _tree_names(doc:dict) -> list:
+    "The booster's input names a model JSON implies: its descriptors without curve points (pairwise: their differences, then references)."
+    d = [x for x in doc["features"] if not is_curve(x)]
+    return [x + "__diff" for x in d] + [x + "__ref" for x in d] if doc["estimator"] == "PairwiseRegressor" else d
+
 def load_model(path) -> tuple[object, dict]:
     "Load a model saved by `save_model` from its .json path, every file checked first: (estimator, metadata)."
     path = Path(path)
@@ -505,12 +677,12 @@ def load_model(path) -> tuple[object, dict]:
         b = _checked_bytes(path.parent, doc["booster_file"], manifest, path)
         try: model_str = b.decode()
         except UnicodeDecodeError: raise DataError(f"{path.parent / doc['booster_file']}: not text") from None
-        check_booster_text(model_str, doc["features"], len(doc["classes"]), path.parent / doc["booster_file"])
+        check_booster_text(model_str, _tree_names(doc), len(doc["classes"]), path.parent / doc["booster_file"])
     try: est = cls._from_state(doc, model_str)
     except DataError: raise
     except Exception as e: raise DataError(f"{path}: cannot rebuild the model ({type(e).__name__}: {e})") from None
-    if model_str is not None and est.booster_.num_feature() != len(doc["features"]):
-        raise DataError(f"{path}: the trees take {est.booster_.num_feature()} descriptors, the JSON lists {len(doc['features'])}")
+    if model_str is not None and est.booster_.num_feature() != len(_tree_names(doc)):
+        raise DataError(f"{path}: the trees take {est.booster_.num_feature()} descriptors, the JSON lists {len(_tree_names(doc))}")
     return est, doc
 
 # %% ../nbs/04_model.ipynb #2802a871
@@ -525,6 +697,11 @@ def dataset_settings(dataset:str) -> dict:
 
 LGB_GRID = dict(prior=[False, True], num_leaves=[3, 7], min_child_samples=[4, 8], n_estimators=[60, 200],
                 reg_lambda=[1.0, 10.0], colsample_bytree=[0.5])
+PRIOR_ALPHAS = [0.01, 0.03]   # elastic-net penalties of the regressor's multi-descriptor prior (standardised descriptors)
+CURVE_POINTS = 50             # voltages at which the study keeps the ΔQ(V) curve of a window's first pair (featurize)
+CURVE_PCS = [4, 6]            # scores of log10 |ΔQ(V)| (CurveScores) the curve prior may take, chosen by CV
+CURVE_PRIOR = False           # offer the curve prior (PCA scores of ΔQ(V), PCR-like) in lightgbm's grid: off, see docs/model.md
+STACKED_PRIOR = False         # offer the stacked prior (a linear model of Severson's discharge descriptors) in lightgbm's grid: off until every reference dataset is re-run with it (docs/model.md)
 
 LARGE_N = 100        # training cells from which one CV repeat and a sample of the LightGBM grid suffice
 MAX_CANDIDATES = 8   # LightGBM configurations searched from LARGE_N training cells on
@@ -546,7 +723,7 @@ def discharge_features(pair) -> list[str]:
 def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y=None, seed:int=0,
                baselines:dict|None=None,  # a dataset's published baselines: name -> dict(features, kind, tasks)
               ):
-    "(estimator, descriptors, parameter grid) of `model` for `task` at `window`; None where it does not apply."
+    "(estimator, descriptors, parameter grid (a dict or a list of dicts)) of `model` for `task` at `window`; None where it does not apply."
     clf = task_kind(task) == "classification"
     cw = None
     if clf and y is not None:
@@ -558,11 +735,26 @@ def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y
             return LinearBaseline("regression"), list(b["features"]), dict(alpha=list(np.logspace(-4, -1, 7)), l1_ratio=[0.1, 0.5, 0.9])
         return LinearBaseline("regression"), list(b["features"]), {}
     prior = None if pair is None else f"dq_{pair[0]}_{pair[1]}_var_log10"
-    if model == "lightgbm":
+    curve = [c for c in columns if is_curve(c)]; columns = [c for c in columns if not is_curve(c)]   # curve points: for the curve prior only
+    if model in ("lightgbm", "lightgbm_curve"):
         est = (PriorBoostClassifier(class_weight=cw, random_state=seed) if clf else PriorBoostRegressor(random_state=seed))
         grid = {k: v for k, v in LGB_GRID.items() if k != "prior"}
         grid["prior_feature"] = [None] + ([prior] if prior in columns else [])
-        return est, list(columns), grid
+        grids = [grid]
+        dis = discharge_features(pair) if pair is not None else []
+        if STACKED_PRIOR and dis and all(f in columns for f in dis):   # trees on the residuals of a linear model of Severson's discharge descriptors
+            grids.append(dict(grid, prior_feature=[dis], **({} if clf else dict(prior_alpha=PRIOR_ALPHAS))))
+        if (CURVE_PRIOR or model == "lightgbm_curve") and len(curve) >= 3:   # trees on the residuals of a PCR on the ΔQ(V) curve
+            grids.append(dict(grid, prior_feature=[None], curve_pcs=CURVE_PCS, curve_log=[True]))
+        if model == "lightgbm_curve" and not CURVE_PRIOR and len(grids) == 1: return None   # nothing to add: same as lightgbm
+        return est, list(columns) + (curve if len(grids[-1].get("curve_pcs", [])) else []), grids if len(grids) > 1 else grid
+    if model == "pairwise":   # cycle life only: the stacked prior where it applies, else the one-descriptor prior
+        if clf: return None
+        dis = discharge_features(pair) if pair is not None else []
+        priors = ([dict(prior_feature=[dis], prior_alpha=PRIOR_ALPHAS)] if dis and all(f in columns for f in dis) else
+                  [dict(prior_feature=[prior])] if prior in columns else [dict(prior_feature=[None])])
+        trees = dict(n_estimators=[200, 600], learning_rate=[0.1], num_leaves=[4, 8], min_child_samples=[20, 60])
+        return PairwiseRegressor(random_state=seed), list(columns), [dict(trees, **p) for p in priors]
     if model == "severson_variance":
         own = "dq_5_4_var_log10" if clf else "dq_100_10_var_log10"
         if own not in columns: return None
@@ -576,7 +768,7 @@ def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y
         return LinearBaseline("regression"), feats, dict(alpha=list(np.logspace(-4, -1, 7)), l1_ratio=[0.1, 0.5, 0.9])
     if model == "dummy":
         return LinearBaseline("classification" if clf else "regression"), [], {}
-    raise ValueError(f"unknown model '{model}'; known: {MODELS}")
+    raise ValueError(f"unknown model '{model}'; known: {MODELS + ('lightgbm_curve', 'pairwise')}")
 
 # %% ../nbs/04_model.ipynb #10587dbf
 @dataclass
@@ -646,12 +838,13 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
-    if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model == "lightgbm":
+    if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model in ("lightgbm", "lightgbm_curve", "pairwise"):
         grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
                           n_jobs=n_jobs if grid else None).fit(Xm, target)
     best = search.best_params_
+    if not best.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
     with parallel_config(n_jobs=n_jobs): final.fit(Xm, target)   # its calibration folds in parallel
@@ -661,13 +854,13 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
                        dict(cv=f"{how}, {n_cand} candidates"))
 
 # %% ../nbs/04_model.ipynb #2f484c2c
-def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Features:
+def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0) -> Features:
     """`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before;
     an entry failing its SHA-256 check (or unreadable) is recomputed and rewritten, with a note in the report."""
-    if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V)
+    if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points)
     import hashlib, io, battery_ssb.features as fmod
     from battery_ssb.timeseries import read_cache_entry, write_cache_entry, _parquet_bytes
-    key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V]).encode()
+    key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V] + ([int(curve_points)] if curve_points else [])).encode()
                          + Path(fmod.__file__).read_bytes()).hexdigest()
     d, why = Path(cache_dir) / f"features-w{window}-{key[:16]}", ""
     if d.is_dir():
@@ -682,7 +875,7 @@ def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Feat
                 return F
             except (OSError, ValueError, KeyError, TypeError) as e: why = f"cache entry unreadable ({type(e).__name__}: {e})"
     n0 = len(cohort.report.rows)
-    F = featurize(cohort, window, peak_range_V=peak_range_V)
+    F = featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points)
     write_cache_entry(d, {"X.parquet": _parquet_bytes(F.X, index=None), "skipped.csv": F.skipped.to_csv(index=False).encode(),
                           "report.csv": RunReport(cohort.report.rows[n0:]).to_frame().to_csv(index=False).encode()},
                       key=key, pairs=F.pairs, settings=F.settings)
@@ -691,12 +884,13 @@ def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir) -> Feat
 
 def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train",
                  binary_threshold=BINARY_THRESHOLD, # life threshold of the binary task (DATASETS may declare one)
-                 cache_dir=None):   # reuse the descriptors an earlier call computed for this very cohort (04 -> 05 of a run)
+                 cache_dir=None,    # reuse the descriptors an earlier call computed for this very cohort (04 -> 05 of a run)
+                 curve_points:int|None=None):   # ΔQ(V) curve points kept for the curve prior (None: CURVE_POINTS if CURVE_PRIOR, else 0)
     "(window -> Features, labels, tier edges) of `cohort`; cells with nothing to predict at a window are left out, reported."
     life = cohort.cells.cycle_life.astype(float)
     features = {}
     for w in map(int, windows):
-        F = _features_cached(cohort, w, peak_range_V, cache_dir)
+        F = _features_cached(cohort, w, peak_range_V, cache_dir, (CURVE_POINTS if CURVE_PRIOR else 0) if curve_points is None else curve_points)
         keep = life.notna() & (life > w)
         for c in cohort.cells.index[~keep]:
             cohort.report.add("study", "no cycle life (censored: end of life not reached by the end of the test)" if np.isnan(life[c])
@@ -748,7 +942,10 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                            training_data_sha256=fingerprint, seed=seed,
                            voltage_grid=None if voltage_grid is None else
                            [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
-            if task == "cycle_life": fm.meta["log10_life_oof_rmse"] = oof_log10_rmse(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
+            if task == "cycle_life":   # the error spread (joint answer) and conformal half-widths (life_interval), from the same residuals
+                r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
+                fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
+                               log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
         if not fitted:   # nothing to save or evaluate: said here, with why, not as an empty models folder later
@@ -810,16 +1007,35 @@ def load_models(folder) -> list[FittedModel]:
 
 
 # %% ../nbs/04_model.ipynb #6aec2d7f
-def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
-                   n_jobs:int|None=None) -> float:   # parallel fits (deterministic: the result does not depend on it)
-    "RMSE of out-of-fold log10-life predictions of `est` (its parameters as set) on (X, y): the life model's error spread."
+def oof_log10_residuals(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
+                        n_jobs:int|None=None) -> np.ndarray:   # parallel fits (deterministic: the result does not depend on it)
+    "Out-of-fold log10-life residuals (observed - predicted) of `est` (its parameters as set) on (X, y), one per training cell."
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     t = np.log10(y.to_numpy(float))
     s = np.asarray(strata) if strata is not None else np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
     k = max(2, min(cv_splits, int(np.bincount(pd.factorize(s)[0]).min())))
     p = cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, s),
                           n_jobs=n_jobs)
-    return float(np.sqrt(np.mean((p - t) ** 2)))
+    return t - p
+
+def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
+                   n_jobs:int|None=None) -> float:   # parallel fits (deterministic: the result does not depend on it)
+    "RMSE of out-of-fold log10-life predictions of `est` (its parameters as set) on (X, y): the life model's error spread."
+    return float(np.sqrt(np.mean(oof_log10_residuals(est, X, y, strata, seed, cv_splits, n_jobs) ** 2)))
+
+CONFORMAL_LEVELS = (0.8, 0.9)   # central probabilities whose conformal half-widths each life model saves
+
+def conformal_halfwidth(residuals, level:float=0.8) -> float:
+    "Split-conformal half-width of a `level` interval from out-of-fold residuals: the ceil((n+1) level)-th smallest |residual| (inf if n is too small)."
+    r = np.sort(np.abs(np.asarray(residuals, float))); n = len(r); k = int(np.ceil((n + 1) * level))
+    return float(r[k - 1]) if 1 <= k <= n else float("inf")
+
+def life_interval(f:FittedModel, X:pd.DataFrame, level:float=0.8) -> pd.DataFrame:
+    "Conformal `level` interval of cycle life per cell: predicted log10 life ± the training out-of-fold quantile saved with the model."
+    q = (f.meta.get("log10_life_conformal") or {}).get(str(level))
+    if q is None: raise DataError(f"{f.name}: no conformal half-width at level {level} saved (levels: {list(f.meta.get('log10_life_conformal') or {})}); retrain with this version")
+    mu = np.log10(f.predict(X))
+    return pd.DataFrame({"life_low": 10 ** (mu - q), "life_high": 10 ** (mu + q)}, index=X.index)
 
 def save_training_tables(features:dict, labels:pd.DataFrame, train_idx, out_dir) -> list[Path]:
     "Per window, `training_w<N>.parquet`: the training cells' descriptors with `_tiers` and `_cycle_life` (for `refit_on`)."
@@ -844,11 +1060,17 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
     feats = [d for d in f.features if d in descriptors]
     if not feats: raise DataError(f"{f.name}: none of its {len(f.features)} descriptors is available to refit on")
     est = clone(f.estimator)
-    if "prior_feature" in est.get_params() and est.get_params()["prior_feature"] not in feats: est.set_params(prior_feature=None)
+    if (p := est.get_params().get("prior_feature")) is not None:   # keep the prior's descriptors that remain
+        keep = [d for d in ([p] if isinstance(p, str) else p) if d in feats]
+        est.set_params(prior_feature=None if not keep else keep[0] if isinstance(p, str) else keep)
+    if est.get_params().get("curve_pcs") and not any(map(is_curve, feats)): est.set_params(curve_pcs=0)   # no curve to score
+    if not [d for d in feats if not is_curve(d)]: raise DataError(f"{f.name}: only ΔQ(V) curve points are available to refit on")
     X = training[feats]
     if f.task == "cycle_life":
         y = training["_cycle_life"]; est.fit(X, np.log10(y.to_numpy(float)))
-        meta = dict(f.meta, log10_life_oof_rmse=oof_log10_rmse(est, X, y, training["_tiers"], seed))
+        r = oof_log10_residuals(est, X, y, training["_tiers"], seed)
+        meta = dict(f.meta, log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
+                    log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
     else:
         est.fit(X, training["_" + f.task].to_numpy(int)); meta = dict(f.meta)
     meta.update(descriptors=feats, refitted_on=f"{len(feats)} of {len(f.features)} descriptors")
