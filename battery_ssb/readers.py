@@ -19,12 +19,12 @@ from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 __all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'V_ENVELOPE', 'T_ENVELOPE', 'SPIKE', 'MAX_TEST_TIME_S', 'DUP_TIME_MAX',
            'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'ARBIN_METADATA_SUFFIX', 'CAPACITY_JUMP', 'BA_ALIASES',
            'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES', 'TABLE_FORMATS',
-           'FORMATS', 'READER_VERSION', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
-           'cycles_from_current', 'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata',
-           'read_arbin_res', 'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file',
-           'read_maccor_file', 'nda_table', 'neware_nested_table', 'read_neware_file', 'read_vdf_file',
-           'read_biologic_file', 'detect_table_format', 'read_table_file', 'read_generic_file', 'detect_format',
-           'check_cycles', 'cell_id', 'source_key', 'read_cell']
+           'FORMATS', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize', 'cycles_from_current',
+           'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata', 'read_arbin_res',
+           'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file', 'read_maccor_file', 'nda_table',
+           'neware_nested_table', 'read_neware_file', 'read_vdf_file', 'read_biologic_file', 'detect_table_format',
+           'read_table_file', 'read_generic_file', 'detect_format', 'check_cycles', 'reader_code_version', 'cell_id',
+           'source_key', 'read_cell']
 
 # %% ../nbs/00b_readers.ipynb #d9338a34
 UNIT_FACTORS = {  # unit as read -> factor to the schema unit (s, A, V, Ah, Wh)
@@ -1509,8 +1509,17 @@ def check_cycles(raw:RawCell,                # a cell read by a reader
     return raw
 
 # %% ../nbs/00b_readers.ipynb #58526053
-READER_VERSION = "3"  # bump when a reader's output changes: invalidates every cache entry
-from functools import partial
+from functools import lru_cache, partial
+
+@lru_cache(maxsize=None)
+def reader_code_version() -> str:
+    "SHA-256 over the package version and the source of the modules a parse comes from (data, readers): part of its cache key."
+    import battery_ssb
+    root = Path(battery_ssb.__file__).parent
+    h = hashlib.sha256(battery_ssb.__version__.encode())
+    for m in ("data", "readers"): h.update((root / f"{m}.py").read_bytes())
+    return h.hexdigest()
+
 _READERS = {"arbin": read_arbin_file, "battery_archive": read_battery_archive_file, "maccor": read_maccor_file,
             "neware": read_neware_file, "biologic": read_biologic_file, "vdf": read_vdf_file,
             "generic": read_generic_file, **{f: partial(read_table_file, fmt=f) for f in TABLE_FORMATS}}
@@ -1532,6 +1541,12 @@ def _files_of(path) -> list[Path]:
     return files
 
 def _sha256(path) -> str:
+    "SHA-256 of a file's bytes (hashed once per process while its size, mtime and inode stay the same)."
+    s = Path(path).stat()
+    return _sha256_of(str(Path(path).resolve()), s.st_size, s.st_mtime_ns, s.st_ino, s.st_dev)
+
+@lru_cache(maxsize=4096)
+def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, dev:int) -> str:
     with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
 
 def _select_cell(files, cell, report) -> tuple[list, str|None]:
@@ -1560,8 +1575,8 @@ def _cell_files(path, cell:str|None, report:RunReport) -> tuple[list[Path], str]
     return files, cell or (path.stem if path.is_file() else path.name)
 
 def _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw) -> str:
-    "SHA-256 over READER_VERSION, the reader options and the files' bytes in run order: the cache key of a parse."
-    h = hashlib.sha256(json.dumps([READER_VERSION, fmt, cell, drop_partial, use_gaps,
+    "SHA-256 over the reader code, the reader options and the files' bytes in run order: the cache key of a parse."
+    h = hashlib.sha256(json.dumps([reader_code_version(), fmt, cell, drop_partial, use_gaps,
                                    sorted((k, repr(v)) for k, v in reader_kw.items())]).encode())
     for f in sorted(files, key=lambda f: (name_date(f)[1] is None, name_date(f)[1] or datetime.min, f.name)):
         h.update(_sha256(f).encode())
@@ -1580,7 +1595,7 @@ def source_key(path,                       # an export file, or a folder of runs
                use_gaps:bool=True,         # as for `read_cell`
                **reader_kw,                # as for `read_cell`
               ) -> tuple[str, str]:
-    "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and READER_VERSION."
+    "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and the reader code."
     files, cell = _cell_files(path, cell, RunReport())
     return cell, _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
 
@@ -1657,7 +1672,7 @@ def _write_cache(path:Path, raw:RawCell, report:RunReport):
     md = {**(t.schema.metadata or {}), b"battery_ssb": json.dumps(
         {"cell": raw.cell, "meta": _jsonable(raw.meta), "report": _jsonable(report.rows)}).encode()}
     tmpf = path.with_suffix(".tmp")
-    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd")
+    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
     tmpf.replace(path)   # atomic: a crash never leaves a half-written cache entry
 
 def _read_cache(path:Path, report:RunReport) -> RawCell:
