@@ -123,6 +123,9 @@ class FeatureContext:
         return ((g.xy - g.x * g.y / g.n) / sxx.where(sxx > 0)).to_numpy(float)
     def missing(self, need:str) -> str|None:
         "Why input `need` is unavailable ('qv', 'pair', 'cycles:<col>', 'cells:<col>', 'table:<name>:<col>'), or None."
+        if ("missing", need) not in self._cache: self._cache[("missing", need)] = self._missing(need)   # descriptors share needs
+        return self._cache[("missing", need)]
+    def _missing(self, need:str) -> str|None:
         kind, _, rest = need.partition(":")
         if kind == "qv": return None if self.cohort.qv is not None else "no Q(V) curves in this cohort"
         if kind == "pair": return None
