@@ -6,12 +6,13 @@ Docs: https://battery-ssb.github.io/battery_ssb/cycling.html.md"""
 
 # %% ../nbs/01_cycling.ipynb #be37d5eb
 from __future__ import annotations
+import math
 import numpy as np
 import pandas as pd
 from .data import QVCurves, Cohort
 
 # %% auto #0
-__all__ = ['discharge_capacity', 'add_cycle_summary', 'savgol_points', 'dqdv', 'dqdv_peaks']
+__all__ = ['discharge_capacity', 'add_cycle_summary', 'savgol_filter', 'savgol_points', 'dqdv', 'dqdv_peaks']
 
 # %% ../nbs/01_cycling.ipynb #f9c01a57
 def discharge_capacity(qv:QVCurves) -> np.ndarray:
@@ -27,6 +28,56 @@ def add_cycle_summary(cohort:Cohort) -> Cohort:
     cohort.cycles = cyc
     return cohort
 
+# %% ../nbs/01_cycling.ipynb #108251fb
+def _sg_edge(xe:np.ndarray, polyorder:int, deriv:int, delta:float, at:np.ndarray) -> np.ndarray:
+    "Derivative `deriv` at positions `at` of the least-squares polynomial through each row of `xe` (rows, window)."
+    w = xe.shape[-1]; t = np.arange(w, dtype=float)
+    lhs = t[:, None] ** np.arange(polyorder, -1, -1, dtype=float)[None, :]     # highest power first
+    scale = np.sqrt((lhs * lhs).sum(0)); lhs /= scale                         # column scaling, for conditioning
+    c = (np.linalg.lstsq(lhs, xe.T, rcond=w * np.finfo(float).eps)[0].T / scale).T
+    n = c.shape[0]
+    if deriv and n <= deriv: c = np.zeros_like(c[:1])                          # a derivative above the degree: 0
+    elif deriv:
+        c = c[:-deriv].copy()
+        for k in range(deriv): c *= np.arange(n - k - 1, deriv - k - 1, -1, dtype=float)[:, None]
+    y = np.zeros((len(at), c.shape[1]))
+    for j in range(c.shape[0]): y = y * at[:, None] + c[j]                     # Horner
+    return (y / delta ** deriv).T
+
+def savgol_filter(x:np.ndarray,      # samples, evenly spaced along the last axis
+                  window:int,        # odd number of samples of the window (<= samples per row)
+                  polyorder:int,     # degree of the local polynomial (< window)
+                  deriv:int=0,       # order of the derivative
+                  delta:float=1.0,   # sample spacing (for deriv > 0)
+                 ) -> np.ndarray:
+    "Savitzky-Golay filter along the last axis, as `scipy.signal.savgol_filter(..., mode='interp')`, in numpy."
+    x = np.asarray(x, float); n = x.shape[-1]
+    if window % 2 == 0 or not 0 <= polyorder < window <= n:
+        raise ValueError(f"savgol_filter: window {window} must be odd, > polyorder {polyorder} and <= {n} samples")
+    h, m = window // 2, n - 2 * (window // 2)
+    A = np.arange(h, -h - 1, -1, dtype=float) ** np.arange(polyorder + 1, dtype=float)[:, None]
+    b = np.zeros(polyorder + 1)
+    if deriv <= polyorder: b[deriv] = math.factorial(deriv) / delta ** deriv
+    w = np.linalg.lstsq(A, b, rcond=np.finfo(float).eps * max(A.shape))[0][::-1]   # correlation weights, centre w[h]
+    eps = np.finfo(float).eps
+    sym = bool(np.all(np.abs(w[h + 1:] - w[h - 1::-1]) <= eps))
+    anti = not sym and bool(np.all(np.abs(w[h + 1:] + w[h - 1::-1]) <= eps))
+    rows = x.reshape(-1, n); y = np.empty(rows.shape)
+    step = max(1, 65536 // n)                      # blocks of rows that stay in cache
+    for r in range(0, len(rows), step):
+        xs = rows[r:r + step]; acc = y[r:r + step, h:n - h]; tmp = np.empty(acc.shape)
+        sl = lambda j: xs[:, h + j:h + j + m]      # the samples j places from each interior point
+        if sym or anti:
+            np.multiply(sl(0), w[h], out=acc)
+            for j in range(-h, 0):
+                (np.add if sym else np.subtract)(sl(j), sl(-j), out=tmp); tmp *= w[h + j]; acc += tmp
+        else:
+            np.multiply(sl(h), w[2 * h], out=acc)
+            for j in range(-h, h): np.multiply(sl(j), w[h + j], out=tmp); acc += tmp
+    y[:, :h] = _sg_edge(rows[:, :window], polyorder, deriv, delta, np.arange(0, h, dtype=float))
+    y[:, n - h:] = _sg_edge(rows[:, n - window:], polyorder, deriv, delta, np.arange(window - h, window, dtype=float))
+    return y.reshape(x.shape)
+
 # %% ../nbs/01_cycling.ipynb #41801990
 def savgol_points(voltage:np.ndarray, window_V:float) -> int:
     "Odd number of grid points spanning about `window_V` volts."
@@ -38,10 +89,9 @@ def dqdv(qv:QVCurves,
          polyorder:int=3,     # degree of the local polynomial
         ) -> np.ndarray:
     "Smoothed |dQ/dV| in Ah/V on `qv.voltage`, shape (n_cells, n_cycles, n_v)."
-    from scipy.signal import savgol_filter   # imported where used (an import of this module stays light)
     dv = qv.voltage[1] - qv.voltage[0]
     gap = np.isnan(qv.q).any(-1, keepdims=True)  # excluded cycles stay NaN
-    d = savgol_filter(np.where(gap, 0.0, qv.q), savgol_points(qv.voltage, window_V), polyorder, deriv=1, delta=dv, axis=-1)
+    d = savgol_filter(np.where(gap, 0.0, qv.q), savgol_points(qv.voltage, window_V), polyorder, deriv=1, delta=dv)
     return np.where(gap, np.nan, np.abs(d))
 
 # %% ../nbs/01_cycling.ipynb #631b98d1

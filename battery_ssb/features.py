@@ -102,8 +102,15 @@ class FeatureContext:
         if key not in self._cache:
             t = self.cohort.cycles if table is None else self.cohort.tables[table]
             for k, v in (where or {}).items(): t = t[t[k] == v]
-            w = t.pivot_table(index="cell", columns="cycle", values=col, aggfunc="mean", dropna=False)
-            self._cache[key] = w.reindex(index=self.cohort.cells.index, columns=self.summary_cycles).to_numpy(float)
+            i = self.cohort.cells.index.get_indexer(t["cell"]); j = pd.Index(self.summary_cycles).get_indexer(t["cycle"])
+            ok = (i >= 0) & (j >= 0); flat = i[ok] * len(self.summary_cycles) + j[ok]
+            if len(np.unique(flat)) == len(flat):   # one row per (cell, cycle), the cycle table's case: placed, no groupby
+                w = np.full((len(self.cohort.cells), len(self.summary_cycles)), np.nan)
+                w.flat[flat] = t[col].to_numpy(float)[ok]
+                self._cache[key] = w
+            else:                                   # several rows (e.g. CV steps of a cycle): their mean, as pandas takes it
+                w = t.pivot_table(index="cell", columns="cycle", values=col, aggfunc="mean", dropna=False)
+                self._cache[key] = w.reindex(index=self.cohort.cells.index, columns=self.summary_cycles).to_numpy(float)
         return self._cache[key]
     def per_cell(self, table:str, col:str, how:str, where:dict|None=None) -> np.ndarray:
         "Aggregate `how` ('mean', 'std', 'min', 'max', 'median', 'count') of `tables[table][col]` per cell, in cell order."
@@ -119,6 +126,9 @@ class FeatureContext:
         return ((g.xy - g.x * g.y / g.n) / sxx.where(sxx > 0)).to_numpy(float)
     def missing(self, need:str) -> str|None:
         "Why input `need` is unavailable ('qv', 'pair', 'cycles:<col>', 'cells:<col>', 'table:<name>:<col>'), or None."
+        if ("missing", need) not in self._cache: self._cache[("missing", need)] = self._missing(need)   # descriptors share needs
+        return self._cache[("missing", need)]
+    def _missing(self, need:str) -> str|None:
         kind, _, rest = need.partition(":")
         if kind == "qv": return None if self.cohort.qv is not None else "no Q(V) curves in this cohort"
         if kind == "pair": return None
@@ -494,7 +504,7 @@ def featurize(cohort:Cohort,             # cells to describe
     X = X.mask(infinite)
     for c in X.columns[X.isna().all()]:
         skipped.append(dict(descriptor=c, reason="undefined for every cell (inputs missing in this window)"))
-    X = X.drop(columns=X.columns[X.isna().all()])
+    X = X.drop(columns=X.columns[X.isna().all()]).copy()   # one block again (pandas 3 drops by views, one per column)
     for c in X.columns[X.isna().any()]:
         for cell in X.index[X[c].isna()]:
             why = ("infinite (log of zero: the statistic is exactly 0)" if infinite.at[cell, c] else

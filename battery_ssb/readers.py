@@ -17,14 +17,14 @@ from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 
 # %% auto #0
 __all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'V_ENVELOPE', 'T_ENVELOPE', 'SPIKE', 'MAX_TEST_TIME_S', 'DUP_TIME_MAX',
-           'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'ARBIN_METADATA_SUFFIX', 'CAPACITY_JUMP', 'BA_ALIASES',
-           'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES', 'TABLE_FORMATS',
-           'FORMATS', 'READER_VERSION', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
+           'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'DATETIME_NAMES', 'ARBIN_METADATA_SUFFIX', 'CAPACITY_JUMP',
+           'BA_ALIASES', 'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES',
+           'TABLE_FORMATS', 'FORMATS', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
            'cycles_from_current', 'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata',
            'read_arbin_res', 'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file',
            'read_maccor_file', 'nda_table', 'neware_nested_table', 'read_neware_file', 'read_vdf_file',
            'read_biologic_file', 'detect_table_format', 'read_table_file', 'read_generic_file', 'detect_format',
-           'check_cycles', 'cell_id', 'source_key', 'read_cell']
+           'check_cycles', 'reader_code_version', 'cell_id', 'source_key', 'read_cell']
 
 # %% ../nbs/00b_readers.ipynb #d9338a34
 UNIT_FACTORS = {  # unit as read -> factor to the schema unit (s, A, V, Ah, Wh)
@@ -265,7 +265,12 @@ def standardize(df:pd.DataFrame,          # the table as read
             out[both] = convert_units(df[cmap.columns[both]], cmap.units.get(both, "1"), qc,
                                       _where(file, cmap.columns[both]), row_offset).fillna(0).abs()
     # exact duplicate rows (same samples written twice): excluded, recorded
-    dup = out.drop(columns="_row").duplicated(keep="first").to_numpy()
+    d = np.diff(out.test_time_s.to_numpy())
+    if (d >= 0).all():   # times in order: a row's duplicates share its time, so only runs of equal times are compared
+        same = d == 0; cand = np.r_[False, same] | np.r_[same, False]
+        dup = np.zeros(len(out), bool)
+        if cand.any(): dup[cand] = out[cand].drop(columns="_row").duplicated(keep="first").to_numpy()
+    else: dup = out.drop(columns="_row").duplicated(keep="first").to_numpy()
     if dup.any():
         rows = out._row.to_numpy()[dup]
         report.add("read", f"{int(dup.sum())} exact duplicate row(s) excluded, rows {_rows_text(rows)}",
@@ -636,9 +641,11 @@ def _to_datetime(s:pd.Series) -> pd.Series:
         out = pd.to_datetime(txt, errors="coerce", format="mixed")
     return out.dt.tz_localize(None) if getattr(out.dt, "tz", None) is not None else out
 
+DATETIME_NAMES = ["Date_Time", "Date Time", "DateTime", "Date", "Realtime", "DPt Time", "Absolute Time", "Timestamp",
+                  "Date and Time", "Real Time", "date_time_iso_string"]
+
 def _datetimes(df:pd.DataFrame, file) -> pd.Series|None:
-    c, _ = _pick(df.columns, ["Date_Time", "Date Time", "DateTime", "Date", "Realtime", "DPt Time", "Absolute Time",
-                              "Timestamp", "Date and Time", "Real Time", "date_time_iso_string"])
+    c, _ = _pick(df.columns, DATETIME_NAMES)
     if c is None: return None
     s = _to_datetime(df[c])
     return s if s.notna().any() else None
@@ -720,17 +727,34 @@ def read_arbin_file(path,                       # an Arbin .xlsx/.xls or .csv ex
     elif path.suffix.lower() == ".res":
         df, info = read_arbin_res(path); row_offset = 1
     else:
-        df = _read_csv(path, fast=True); info = arbin_metadata(path); row_offset = 2
+        df = _read_csv(path, fast=True, aliases=ARBIN_ALIASES); info = arbin_metadata(path); row_offset = 2
     cmap = column_map_from_aliases(df.columns, ARBIN_ALIASES, ARBIN_DEFAULT_UNITS, path, "Arbin",
                                    optional=("step_index", "cycle_index"))
     std, notes = standardize(df, cmap, path, cell, report, row_offset=row_offset)
     if "metadata_file" in info: notes["metadata"] = f"{info['metadata_file']}: test id, channel, start time read with the run"
     return _run(path, df, std, notes, "Arbin", info, cmap=cmap, row_offset=row_offset)
 
-def _read_csv_arrow(path) -> pd.DataFrame|None:
-    "A plain comma-separated table through pyarrow's multi-threaded parser; None where pandas should read it instead."
+def _csv_header(path) -> list[str]|None:
+    "The names on the first line of a UTF-8 CSV, as pyarrow reads them (a BOM kept); None if not readable so."
+    import csv
+    try:
+        with open(path, encoding="utf-8", newline="") as f: return next(csv.reader(f))
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error): return None
+
+def _csv_columns(head:list[str]|None, aliases:dict|None) -> list[str]|None:
+    "The header's columns that `aliases` (schema column -> names) or DATETIME_NAMES pick; None: every column."
+    if head is None or aliases is None or len(set(head)) < len(head) or "" in head: return None
+    names = [h.lstrip("\ufeff") for h in head]
+    if any(_pick(names, aliases[c])[0] is None for c in RAW_REQUIRED if c in aliases): return None   # its error lists all
+    keep = {_pick(names, b)[0] for b in [*aliases.values(), DATETIME_NAMES]}
+    return [h for h, n in zip(head, names) if n in keep]
+
+def _read_csv_arrow(path, aliases:dict|None=None) -> pd.DataFrame|None:
+    "A plain comma-separated table through pyarrow's multi-threaded parser (with `aliases`: only the columns they name); None where pandas should read it instead."
     import pyarrow as pa, pyarrow.csv as pacsv
-    try: t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))  # "" is NaN, as in pandas
+    keep = _csv_columns(_csv_header(path), aliases)
+    opts = pacsv.ConvertOptions(strings_can_be_null=True, **({"include_columns": keep} if keep else {}))  # "" is NaN, as in pandas
+    try: t = pacsv.read_csv(path, convert_options=opts)
     except (pa.ArrowException, OSError, UnicodeDecodeError): return None
     try: names = [n.lstrip("\ufeff") for n in t.column_names]
     except UnicodeDecodeError: return None   # not UTF-8: pandas reads it as Latin-1
@@ -740,9 +764,9 @@ def _read_csv_arrow(path) -> pd.DataFrame|None:
     schema = pa.schema([pa.field(n, pa.float64() if pa.types.is_null(f.type) else f.type) for n, f in zip(names, t.schema)])
     return t.rename_columns(names).cast(schema).to_pandas()
 
-def _read_csv(path, fast:bool=False, **kw) -> pd.DataFrame:
-    "A table through pandas (pyarrow if `fast`): a file that is not UTF-8 is read as Latin-1 (Windows exports), a BOM dropped."
-    df = _read_csv_arrow(path) if fast and not kw else None
+def _read_csv(path, fast:bool=False, aliases:dict|None=None, **kw) -> pd.DataFrame:
+    "A table through pandas (pyarrow if `fast`, only the columns `aliases` name): a file that is not UTF-8 is read as Latin-1 (Windows exports), a BOM dropped."
+    df = _read_csv_arrow(path, aliases) if fast and not kw else None
     try:
         if df is None:
             try: df = pd.read_csv(path, **kw)
@@ -891,7 +915,7 @@ def read_battery_archive_file(path,                       # a Battery Archive *_
                              ) -> dict:
     "One Battery Archive `*_timeseries.csv` read into the schema (a run dict); its `*_cycle_data.csv` cross-checked."
     path = Path(path); report = report if report is not None else RunReport()
-    df = _read_csv(path, fast=True)
+    df = _read_csv(path, fast=True, aliases=BA_ALIASES)
     cmap = column_map_from_aliases(df.columns, BA_ALIASES, ARBIN_DEFAULT_UNITS, path, "Battery Archive timeseries")
     std, notes = standardize(df, cmap, path, cell, report)
     cyc_file = path.with_name(path.name.replace("timeseries", "cycle_data"))
@@ -1509,8 +1533,17 @@ def check_cycles(raw:RawCell,                # a cell read by a reader
     return raw
 
 # %% ../nbs/00b_readers.ipynb #58526053
-READER_VERSION = "3"  # bump when a reader's output changes: invalidates every cache entry
-from functools import partial
+from functools import lru_cache, partial
+
+@lru_cache(maxsize=None)
+def reader_code_version() -> str:
+    "SHA-256 over the package version and the source of the modules a parse comes from (data, readers): part of its cache key."
+    import battery_ssb
+    root = Path(battery_ssb.__file__).parent
+    h = hashlib.sha256(battery_ssb.__version__.encode())
+    for m in ("data", "readers"): h.update((root / f"{m}.py").read_bytes())
+    return h.hexdigest()
+
 _READERS = {"arbin": read_arbin_file, "battery_archive": read_battery_archive_file, "maccor": read_maccor_file,
             "neware": read_neware_file, "biologic": read_biologic_file, "vdf": read_vdf_file,
             "generic": read_generic_file, **{f: partial(read_table_file, fmt=f) for f in TABLE_FORMATS}}
@@ -1532,6 +1565,12 @@ def _files_of(path) -> list[Path]:
     return files
 
 def _sha256(path) -> str:
+    "SHA-256 of a file's bytes (hashed once per process while its size, mtime and inode stay the same)."
+    s = Path(path).stat()
+    return _sha256_of(str(Path(path).resolve()), s.st_size, s.st_mtime_ns, s.st_ino, s.st_dev)
+
+@lru_cache(maxsize=4096)
+def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, dev:int) -> str:
     with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
 
 def _select_cell(files, cell, report) -> tuple[list, str|None]:
@@ -1560,8 +1599,8 @@ def _cell_files(path, cell:str|None, report:RunReport) -> tuple[list[Path], str]
     return files, cell or (path.stem if path.is_file() else path.name)
 
 def _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw) -> str:
-    "SHA-256 over READER_VERSION, the reader options and the files' bytes in run order: the cache key of a parse."
-    h = hashlib.sha256(json.dumps([READER_VERSION, fmt, cell, drop_partial, use_gaps,
+    "SHA-256 over the reader code, the reader options and the files' bytes in run order: the cache key of a parse."
+    h = hashlib.sha256(json.dumps([reader_code_version(), fmt, cell, drop_partial, use_gaps,
                                    sorted((k, repr(v)) for k, v in reader_kw.items())]).encode())
     for f in sorted(files, key=lambda f: (name_date(f)[1] is None, name_date(f)[1] or datetime.min, f.name)):
         h.update(_sha256(f).encode())
@@ -1580,7 +1619,7 @@ def source_key(path,                       # an export file, or a folder of runs
                use_gaps:bool=True,         # as for `read_cell`
                **reader_kw,                # as for `read_cell`
               ) -> tuple[str, str]:
-    "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and READER_VERSION."
+    "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and the reader code."
     files, cell = _cell_files(path, cell, RunReport())
     return cell, _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
 
@@ -1657,7 +1696,7 @@ def _write_cache(path:Path, raw:RawCell, report:RunReport):
     md = {**(t.schema.metadata or {}), b"battery_ssb": json.dumps(
         {"cell": raw.cell, "meta": _jsonable(raw.meta), "report": _jsonable(report.rows)}).encode()}
     tmpf = path.with_suffix(".tmp")
-    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd")
+    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
     tmpf.replace(path)   # atomic: a crash never leaves a half-written cache entry
 
 def _read_cache(path:Path, report:RunReport) -> RawCell:

@@ -490,10 +490,10 @@ def qv_curves(raws:list[RawCell],           # cells; the curves' rows follow thi
 # %% ../nbs/01a_timeseries.ipynb #9fb3b85f
 def _savgol_rows(v:np.ndarray, dq:np.ndarray, good:np.ndarray, window_frac:float, polyorder:int) -> np.ndarray:
     "|dV/dQ| of rows `v` sampled every `dq` (per row), NaN for rows not `good`."
-    from scipy.signal import savgol_filter      # imported where used: the cycle analysis itself needs no scipy
+    from battery_ssb.cycling import savgol_filter   # numpy, as scipy.signal's (whose import alone costs ~0.6 s)
     n_q = v.shape[-1]
     win = max(polyorder + 2 - polyorder % 2, int(round(window_frac * n_q)) | 1)
-    d = savgol_filter(np.where(good[:, None], v, 0.0), win, polyorder, deriv=1, axis=-1)
+    d = savgol_filter(np.where(good[:, None], v, 0.0), win, polyorder, deriv=1)
     return np.where(good[:, None], np.abs(d) / np.where(good, dq, 1.0)[:, None], np.nan)
 
 def _dvdq(b:_Batch, kind:str="discharge", cycles:np.ndarray|None=None, n_q:int=500, window_frac:float=0.04,

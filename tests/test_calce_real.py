@@ -58,3 +58,26 @@ def test_featurize_cs2_35(cs2_35, tmp_path):
     skipped = pd.read_csv(out.with_name("f.skipped.csv"))
     assert skipped.reason.notna().all() and len(skipped) > 0          # e.g. GITT: no pulses in this protocol
     assert abs(f.protocol_discharge_c_rate.iloc[0] - 1.0) < 0.05      # CS2 cells: 1C discharge (1.1 A on 1.1 Ah)
+
+
+def test_numpy_savgol_is_scipys_on_cs2_35(cs2_35, monkeypatch):
+    "The numpy Savitzky-Golay behind dQ/dV and dV/dQ equals scipy.signal.savgol_filter on the real curves (1e-12 of the peak)."
+    from scipy.signal import savgol_filter as scipy_savgol
+    from battery_ssb.cycling import savgol_filter, savgol_points, dqdv
+    from battery_ssb.timeseries import cohort_from_paths, dvdq_qv
+    qv = cohort_from_paths([cs2_35], max_cycle=100, workers=1).qv
+    q = np.where(np.isnan(qv.q).any(-1, keepdims=True), 0.0, qv.q); dv = qv.voltage[1] - qv.voltage[0]
+    assert q.shape[1] >= 90 and np.isfinite(qv.q).all(-1).sum() >= 90          # real discharge curves, not NaN rows
+    for w in (savgol_points(qv.voltage, 0.04), 5, 101):
+        for po, de in ((3, 1), (2, 0), (3, 2)):
+            ref = scipy_savgol(q, w, po, deriv=de, delta=dv, axis=-1)
+            assert np.abs(savgol_filter(q, w, po, deriv=de, delta=dv) - ref).max() <= 1e-12 * np.abs(ref).max(), (w, po, de)
+    gap = np.isnan(qv.q).any(-1, keepdims=True)
+    ref = np.where(gap, np.nan, np.abs(scipy_savgol(q, savgol_points(qv.voltage, 0.04), 3, deriv=1, delta=dv, axis=-1)))
+    np.testing.assert_allclose(dqdv(qv), ref, rtol=0, atol=1e-12 * np.nanmax(ref))
+    qg, d = dvdq_qv(qv)                                                        # dV/dQ on each curve's charge grid
+    monkeypatch.setattr("battery_ssb.cycling.savgol_filter",                   # the same, through scipy's filter
+                        lambda x, w, po, deriv=0, delta=1.0: scipy_savgol(x, w, po, deriv=deriv, delta=delta, axis=-1))
+    qg_ref, d_ref = dvdq_qv(qv)
+    assert np.isfinite(d).sum() > 0.9 * d.size and np.array_equal(qg, qg_ref)
+    np.testing.assert_allclose(d, d_ref, rtol=0, atol=1e-12 * np.nanmax(d_ref))
