@@ -9,7 +9,7 @@ batch stopped with it), "accepted-with-note" (a named report line), "accepted (a
 (no error, no line), "traceback/unclear" (another exception, a message without the fragments, several lines), and for
 main.py "abort" (killed by a signal). The in-process entry points share this process: an abort there ends the script.
 Usage: python bench/bench_bad_inputs.py [--no-main] [--kinds K ...] [--out bench_bad_inputs.csv]   (needs $BATTERY_SSB_DATA)"""
-import argparse, os, re, shutil, subprocess, sys, tempfile, time, warnings
+import argparse, os, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -106,42 +106,18 @@ def main(argv=None):
             tab, _ = predict_run(models, [b["good"], b[key]], root / f"clean-{key}" / "p.csv")
             cid = Path(b[key]).stem
             if cid in tab.index: clean_pred[key] = tab.loc[cid, PRED_COLS].to_numpy(float)
-        want = {"error": "clear error (cell excluded)", "stop": "clear error (batch stopped)", "note": "accepted-with-note",
-                "same": "accepted (as the clean file)"}
+        want = C.WANT
         for kind in args.kinds or list(C.KINDS):
             src, make, expect = C.KINDS[kind]
             d = root / kind; d.mkdir()
             path = make(b, d)
-            got = {}
+            got, bad = C.entry_outcomes(src, path, expect, b, d)
             if src == "file":
-                got["read_cell"] = C._read_outcome(path, expect, b)
-                cid = path.stem if path.is_file() else path.name
-                def run():
-                    tab, rep = C._featurize([b["good"], path], d / "feat", b["cache"])
-                    X = tab.set_index("cell")
-                    same = lambda: np.allclose(X.loc[cid].to_numpy(float), C._clean(b, expect[1])[1].to_numpy(float), equal_nan=True)
-                    return ({cid: same} if cid in X.index else {}), rep
-                got["featurize"] = C._batch_outcome(expect, run, cid)
+                got["featurize"] = got.pop("featurize_cells")
                 got["predict"] = predict_outcome(b, models, path, expect, d, clean_pred)
-            elif src == "matr":
-                from battery_ssb.data import load_matr
-                def run():
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore"); co = load_matr(path, progress=False)
-                    return {c: (lambda: False) for c in co.cells.index}, co.report.to_frame()
-                bad = next((f"{s}/cell{i}" for s, i in (("train", 2), ("test1", 1), ("train", 1))
-                            if expect[0] == "error" and f"{s}/cell{i}.csv" in expect[1][0]), None)
-                got["load_matr"] = C._batch_outcome(expect, run, bad)
-            else:
-                from battery_ssb.rawdata import load_raw_dataset
-                def run():
-                    co = load_raw_dataset(path, progress=False, workers=1)
-                    return {c: (lambda: False) for c in co.cells.index}, co.report.to_frame()
-                bad = next((m.group(1) for f in expect[1] if (m := re.search(r"(test1-01|train-03)", f))), None)
-                got["load_raw_dataset"] = C._batch_outcome(expect, run, bad)
-                if not args.no_main:
-                    o, detail, dt = main_outcome(path, expect, d, bad)
-                    got["main.py --dataset raw"] = (o, f"{detail} [{dt:.0f} s]")
+            elif src != "matr" and not args.no_main:
+                o, detail, dt = main_outcome(path, expect, d, bad)
+                got["main.py --dataset raw"] = (o, f"{detail} [{dt:.0f} s]")
             for entry, (outcome, detail) in got.items():
                 exp = "clear error" if entry == "read_cell" and want[expect[0]].startswith("clear error") else want[expect[0]]
                 rows.append(dict(kind=kind, entry=entry, expected=exp, outcome=outcome, detail=detail))

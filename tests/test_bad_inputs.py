@@ -296,23 +296,23 @@ def _batch_outcome(expect, run, bad_cell):
     return _accepted(expect, rep, lambda: bad_cell in out and out[bad_cell]())
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_bad_input(kind, base, tmp_path):
-    src, make, expect = KINDS[kind]
-    path = make(base, tmp_path)
-    want = {"error": "clear error (cell excluded)", "stop": "clear error (batch stopped)", "note": "accepted-with-note",
-            "same": "accepted (as the clean file)"}[expect[0]]
+WANT = {"error": "clear error (cell excluded)", "stop": "clear error (batch stopped)", "note": "accepted-with-note",
+        "same": "accepted (as the clean file)"}   # expected class of each KINDS entry, by its first field
+
+def entry_outcomes(src, path, expect, base, work) -> tuple[dict, str|None]:
+    "Outcome of each entry point a kind applies to (read_cell + featurize_cells, load_matr or load_raw_dataset); the bad cell."
     got = {}
     if src == "file":
         got["read_cell"] = _read_outcome(path, expect, base)
         cid = path.stem if path.is_file() else path.name
         def run():
-            tab, rep = _featurize([base["good"], path], tmp_path / "feat", base["cache"])
+            tab, rep = _featurize([base["good"], path], Path(work) / "feat", base["cache"])
             X = tab.set_index("cell")
             same = lambda: np.allclose(X.loc[cid].to_numpy(float), _clean(base, expect[1])[1].to_numpy(float), equal_nan=True)
             return ({cid: same} if cid in X.index else {}), rep
         got["featurize_cells"] = _batch_outcome(expect, run, cid)
-    elif src == "matr":
+        return got, cid
+    if src == "matr":
         def run():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore"); co = load_matr(path, progress=False)
@@ -320,13 +320,22 @@ def test_bad_input(kind, base, tmp_path):
         bad = next((f"{s}/cell{i}" for s, i in (("train", 2), ("test1", 1), ("train", 1))
                     if expect[0] == "error" and f"{s}/cell{i}.csv" in expect[1][0]), None)
         got["load_matr"] = _batch_outcome(expect, run, bad)
-    else:
-        from battery_ssb.rawdata import load_raw_dataset
-        def run():
-            co = load_raw_dataset(path, progress=False, workers=1)
-            return {c: (lambda: False) for c in co.cells.index}, co.report.to_frame()
-        bad = next((m.group(1) for f in expect[1] if (m := re.search(r"(test1-01|train-03)", f))), None)
-        got["load_raw_dataset"] = _batch_outcome(expect, run, bad)
+        return got, bad
+    from battery_ssb.rawdata import load_raw_dataset
+    def run():
+        co = load_raw_dataset(path, progress=False, workers=1)
+        return {c: (lambda: False) for c in co.cells.index}, co.report.to_frame()
+    bad = next((m.group(1) for f in expect[1] if (m := re.search(r"(test1-01|train-03)", f))), None)
+    got["load_raw_dataset"] = _batch_outcome(expect, run, bad)
+    return got, bad
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_bad_input(kind, base, tmp_path):
+    src, make, expect = KINDS[kind]
+    path = make(base, tmp_path)
+    want = WANT[expect[0]]
+    got, _ = entry_outcomes(src, path, expect, base, tmp_path)
     expected = {e: "clear error" if e == "read_cell" and want.startswith("clear error") else want for e in got}
     for entry, (outcome, detail) in got.items():
         ROWS.append(dict(kind=kind, entry=entry, expected=expected[entry], outcome=outcome, detail=detail))
