@@ -178,11 +178,9 @@ def run_study(dataset:str="matr",        # a key of DATASETS
         nbs, timings, width = notebooks_dir(), {}, max(1, workers or default_workers())   # width: notebooks at once in a stage
         (out / "notebooks").mkdir()
         t_run = time.time()
-        # the kernels' environment, for this run only: the 'python3' kernel spec starts whatever `python` is first on PATH
-        # (this interpreter); how raw cells are read and analysed (`load_raw_dataset`); the cache lets the notebooks after
-        # the first reuse its cell tables instead of re-reading the exports
-        with kernel_environment(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-                                BATTERY_SSB_WORKERS=str(width), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
+        # the kernels' environment, for this run only: how raw cells are read and analysed (`load_raw_dataset`); the
+        # cache lets the notebooks after the first reuse its cell tables instead of re-reading the exports
+        with kernel_environment(BATTERY_SSB_WORKERS=str(width), BATTERY_SSB_CACHE_DIR=str(out / "cache" / "cells"),
                                 BATTERY_SSB_STRICT="1" if strict else "0", BATTERY_SSB_SCHEDULER=scheduler), \
              tempfile.TemporaryDirectory() as tmp, kernel_messages_to(out / "kernels.log") as term:
             def execute(name):
@@ -234,7 +232,7 @@ def run_benchmark(out="runs/benchmark",   # run folder
         params = dict(out_dir=str(work), datasets=present, transfer_pairs=pairs, seed=int(seed),
                       cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
         t = time.time()
-        with kernel_environment(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])):
+        with kernel_environment():
             execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", work / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
                              params, kernel, str(notebooks_dir()), progress)
         doc = json.loads((work / "metrics.json").read_text())
@@ -252,6 +250,8 @@ from contextlib import contextmanager
 @contextmanager
 def kernel_environment(**env):
     "Set environment variables (None: unset) for the kernels a run starts; the process's own are restored afterwards."
+    # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
+    env = dict(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]), **env)
     old = {k: os.environ.get(k) for k in env}
     def put(d):
         for k, v in d.items():
