@@ -211,12 +211,25 @@ def _locate_non_numeric(df:pd.DataFrame):
     r, c = np.argwhere(bad.values)[0]
     return int(r), int(c), df.iat[r, c]
 
-def _cycle_order_rho(q:np.ndarray) -> float:
-    "Rank correlation, over every pair of columns of `q` (one curve per column), between the gap in column number and the distance between the curves."
+def _curve_distances(q:np.ndarray) -> np.ndarray:
+    "Euclidean distance between every two columns of `q` (one curve per column)."
     x = q.T; g = (x * x).sum(1)
-    D = np.sqrt(np.maximum(g[:, None] + g[None] - 2 * x @ x.T, 0))
-    i, j = np.triu_indices(len(x), 1)
+    return np.sqrt(np.maximum(g[:, None] + g[None] - 2 * x @ x.T, 0))
+
+def _cycle_order_rho(D:np.ndarray) -> float:
+    "Rank correlation, over every pair of curves (`D`: their distances), between the gap in column number and the distance between the curves."
+    i, j = np.triu_indices(len(D), 1)
     return float(np.corrcoef(pd.Series(j - i).rank().to_numpy(), pd.Series(D[i, j]).rank().to_numpy())[0, 1])
+
+def _swapped_pair(D:np.ndarray, min_gap:int=3) -> tuple[float, int, int]:
+    """The two columns (at least `min_gap` apart) whose swap would best mend the sequence of curves (`D`: their distances), and
+    by how much: the smallest of the jumps at their edges now over the largest after swapping them back (ends count once)."""
+    n = len(D); a, b = np.triu_indices(n, min_gap)
+    def step(i, j, fill): return np.where((i >= 0) & (j < n), D[np.clip(i, 0, n - 1), np.clip(j, 0, n - 1)], fill)
+    now = np.stack([step(a - 1, a, np.inf), step(a, a + 1, np.inf), step(b - 1, b, np.inf), step(b, b + 1, np.inf)]).min(0)
+    back = np.stack([step(a - 1, b, 0), step(b, a + 1, 0), step(b - 1, a, 0), step(a, b + 1, 0)]).max(0)
+    r = now / np.maximum(back, 1e-12); k = int(np.argmax(r))
+    return float(r[k]), int(a[k]), int(b[k])
 
 def read_matr_cell(path,                       # a cellN.csv file
                    report:RunReport|None=None, # where excluded cycles are recorded
@@ -260,10 +273,17 @@ def read_matr_cell(path,                       # a cellN.csv file
     if falls > 0.25:   # real cells: 0 in the median column, at most 11 % of the steps in any column
         raise DataError(f"{path}: Q(V) falls as voltage falls at {falls:.0%} of the steps of the median column; expected "
                         f"it to grow from row 1 ({MATR_VOLTAGE[0]} V) to row {n_v} ({MATR_VOLTAGE[-1]} V): rows out of voltage order?")
-    if ok.sum() >= 10 and (rho := _cycle_order_rho(q[:, ok])) < 0.25:   # real cells: 0.47 or more; shuffled: |rho| < 0.1
-        raise DataError(f"{path}: columns not in cycle order: the Q(V) curves of cycles far apart differ no more than those "
-                        f"of neighbouring cycles (rank correlation {rho:.2f} of curve distance with cycle gap; the 84 real "
-                        f"cells: 0.47 or more); expected one column per cycle {MATR_CYCLES[0]}..{MATR_CYCLES[-1]}, in order")
+    if ok.sum() >= 10:
+        D = _curve_distances(q[:, ok])
+        if (rho := _cycle_order_rho(D)) < 0.25:   # real cells: 0.47 or more; shuffled: |rho| < 0.1
+            raise DataError(f"{path}: columns not in cycle order: the Q(V) curves of cycles far apart differ no more than those "
+                            f"of neighbouring cycles (rank correlation {rho:.2f} of curve distance with cycle gap; the 84 real "
+                            f"cells: 0.47 or more); expected one column per cycle {MATR_CYCLES[0]}..{MATR_CYCLES[-1]}, in order")
+        r, a, b = _swapped_pair(D); ca, cb = (int(MATR_CYCLES[np.flatnonzero(ok)[k]]) for k in (a, b))
+        what = (f"cycles {ca} and {cb} look swapped: swapping their columns back makes every jump at their edges {r:.1f} times "
+                f"smaller or more (the 84 real cells: at most 2.6)")
+        if r >= 4: raise DataError(f"{path}: {what}; expected one column per cycle {MATR_CYCLES[0]}..{MATR_CYCLES[-1]}, in order")
+        if r >= 3 and report is not None: report.add("load", f"{what}: kept, check the file", cell=cell, file=path)
     return q
 
 # %% ../nbs/00_data.ipynb #e455ebe1

@@ -241,6 +241,8 @@ KINDS = {
     "matr_twin_files": ("matr", lambda b, d: _matr(b, d, lambda m: shutil.copy(m / "train/cell1.csv", m / "train/cell3.csv")), E("byte-identical", "one label is wrong")),
     "matr_twin_reformatted": ("matr", lambda b, d: _matr(b, d, lambda m: np.savetxt(m / "train/cell3.csv", np.loadtxt(m / "train/cell1.csv", delimiter=","), delimiter=",", fmt="%.17g")), E("identical Q(V) arrays", "one label is wrong")),
     "matr_cycles_shuffled": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "train", 2, lambda q: q[:, np.random.default_rng(0).permutation(q.shape[1])])), E("train/cell2.csv", "columns not in cycle order")),
+    "matr_cycles_10_100_swapped": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "train", 2, lambda q: q[:, np.r_[0:8, 98, 9:98, 8]])), E("train/cell2.csv", "cycles 10 and 100 look swapped")),
+    "matr_cycles_10_100_swapped_faint": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "test1", 1, lambda q: q[:, np.r_[0:8, 98, 9:98, 8]])), N(r"cycles 10 and 100 look swapped.*kept")),
     "matr_voltage_rows_shuffled": ("matr", lambda b, d: _matr(b, d, lambda m: _mcell(m, "test1", 1, lambda q: q[np.r_[0, 1 + np.random.default_rng(0).permutation(q.shape[0] - 2), q.shape[0] - 1]])), E("test1/cell1.csv", "Q(V) falls as voltage falls")),
     "raw_split_Train": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, split=(0, "Train"))), S("cells.csv", "row 2", "split 'Train'")),
     "raw_life_negative": ("raw", lambda b, d: _raw(b, d, lambda r: _cells(r, cycle_life=(1, -3))), S("cells.csv", "row 3", "positive finite")),
