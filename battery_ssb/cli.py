@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 import battery_ssb
-from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write
+from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write, summarize_report
 
 # %% auto #0
 __all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
@@ -291,6 +291,11 @@ def write_report(out,        # a run folder
                 nbformat.read(p, as_version=4))
             parts.append(f'<section id="{name}"><h1 class="nb">{name}</h1>{body}</section>')
     toc = "".join(f'<li><a href="#{n}">{n}</a></li>' for n in names)
+    if (out / "report.csv").exists():   # what the run left out or flagged, by kind, before the notebooks
+        s = summarize_report(pd.read_csv(out / "report.csv"))
+        parts.insert(0, f'<section id="report"><h2>Left out or flagged ({s.entries.sum()} entries of report.csv in {len(s)} kinds)</h2>'
+                        + (s.to_html(index=False, escape=True) if len(s) else "<p>nothing</p>") + "</section>")
+        toc = '<li><a href="#report">left out or flagged</a></li>' + toc
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>battery_ssb run: {out.name}</title>"
             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}pre{background:#f6f6f6;overflow-x:auto}"
             "img{max-width:100%}table{border-collapse:collapse;font-size:85%}td,th{border:1px solid #ccc;padding:2px 5px}</style>"
@@ -492,6 +497,9 @@ def main(argv=None) -> int:
             print(run_summary(m))
             print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions -> {res['run']['out_dir']}"
                   f" (metrics.json, predictions.csv, report.html; {time.time() - t:.0f} s)")
+            if (rp := Path(res["run"]["out_dir"]) / "report.csv").exists():
+                k = summarize_report(pd.read_csv(rp))
+                print(f"report.csv: {k.entries.sum()} entries of {len(k)} kinds (by kind at the top of report.html)")
     except (DataError, StudyFailed, OSError) as e:   # one line, exit 2
         print(f"battery-ssb: {one_line(e)}", file=sys.stderr); return 2
     return 0

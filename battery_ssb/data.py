@@ -15,8 +15,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
-           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'atomic_write', 'QVCurves', 'Cohort',
-           'matr_split_folders', 'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root',
+           'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'atomic_write', 'summarize_report', 'QVCurves',
+           'Cohort', 'matr_split_folders', 'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root',
            'find_dataset', 'load_dataset', 'study_cohort', 'check_params']
 
 # %% ../nbs/00_data.ipynb #a594998c
@@ -58,6 +58,24 @@ def atomic_write(path, data:str|bytes) -> Path:
         raise
     return path
 
+
+# %% ../nbs/00_data.ipynb #390e6afb
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\w)")
+_NAME = re.compile(r"\b[A-Za-z]\w*_\w+")   # a descriptor or column name such as dq_100_10_var_Ah2
+
+def summarize_report(report:RunReport|pd.DataFrame, # a run's report (or its report.csv read back)
+                    ) -> pd.DataFrame:
+    """One row per kind of entry: stage, level and the reason with its numbers replaced by `#` and its names (`a_b`) by `*`, with how many entries and
+    cells each has and one full example; exclusions first, then the most frequent."""
+    df = report.to_frame() if isinstance(report, RunReport) else pd.DataFrame(report, columns=RunReport.columns)
+    cols = ["stage", "level", "kind", "entries", "cells", "example"]
+    if not len(df): return pd.DataFrame(columns=cols)
+    df = df.assign(kind=df.reason.astype(str).str.replace(_NAME, "*", regex=True).str.replace(_NUMBER, "#", regex=True),
+                   example=df.cell.astype(str).where(df.cell.notna(), "") + ": " + df.reason.astype(str))
+    g = df.groupby(["stage", "level", "kind"], sort=False, dropna=False)
+    out = g.agg(entries=("reason", "size"), cells=("cell", "nunique"), example=("example", "first")).reset_index()
+    return out.sort_values(["level", "entries"], ascending=[True, False], key=lambda s: s.ne("excluded") if s.name == "level" else s,
+                           kind="stable").reset_index(drop=True)[cols]
 
 # %% ../nbs/00_data.ipynb #aa072b0e
 @dataclass
