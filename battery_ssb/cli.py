@@ -320,9 +320,16 @@ def run_summary(doc:dict,             # metrics.json of a run
                      ", ".join(f"{t} w{w} {v:.0%}" for t, w, v in zip(g.task, g.window, g.gap_closed)))
     cov = pd.DataFrame(doc.get("interval_coverage", []))
     if len(cov := cov[cov.split != "train"] if len(cov) else cov):
-        lines.append(f"  life interval ({cov.level.iloc[0]:.0%}) coverage: " +
-                     ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if str(m).endswith("_conformal") else "")
-                               for w, s, v, m in zip(cov.window, cov.split, cov.coverage, cov.model)))
+        for lev, c in cov.groupby("level", sort=True):   # nominal level: observed coverage per window and split
+            lines.append(f"  life interval ({lev:.0%}) coverage: " +
+                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if str(m).endswith("_conformal") else "")
+                                   for w, s, v, m in zip(c.window, c.split, c.coverage, c.model)))
+    cal = pd.DataFrame(doc.get("probability_calibration", []))
+    if len(cal := cal[(cal.split != "train") & cal.model.isin(["lightgbm", "lightgbm_joint"])] if len(cal) else cal):
+        lines.append("  probability calibration, ECE (a calibrated model's on as many cells): " +
+                     ", ".join(f"{t} w{w} {s}" + (" joint" if m.endswith("_joint") else "") + f" {e:.2f} ({r:.2f})"
+                               + (" miscalibrated" if p < 0.05 else "")
+                               for t, w, s, m, e, r, p in zip(cal.task, cal.window, cal.split, cal.model, cal.ece, cal.ece_if_calibrated, cal.ece_p)))
     return "\n".join(lines)
 
 # %% ../nbs/05a_cli.ipynb #114b7845

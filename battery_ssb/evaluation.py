@@ -17,15 +17,17 @@ from sklearn.model_selection import learning_curve, RepeatedStratifiedKFold
 from sklearn.base import clone
 from .data import Cohort, DataError
 from .labels import TASKS, TIER_NAMES, task_kind
-from .model import FittedModel, SCORERS, scorer, life_interval
+from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'ORACLES', 'classification_metrics', 'regression_metrics', 'evaluate',
-           'published_comparison', 'explain', 'top_reasons', 'global_importance', 'joint_tier_life', 'joint_predict',
-           'joint_records', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
-           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
-           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'write_metrics', 'oracle_records',
-           'oracle_gap']
+__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics', 'regression_metrics',
+           'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance', 'joint_tier_life',
+           'joint_predict', 'joint_records', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score',
+           'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities',
+           'calibration_records', 'plot_reliability', 'predictions_table', 'model_requirements', 'screen',
+           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
+           'bench_ablation', 'write_metrics', 'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -177,12 +179,15 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
 
 def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
-    "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and its interval's coverage per split (and the conformal interval's, `<model>_conformal`, where the life model saved one)."
+    "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and its interval's coverage per split (and the conformal intervals', `<model>_conformal`, at every level the life model saved)."
     splits = splits or list(dict.fromkeys(cells.split)); recs, cov = [], []
     for w in sorted({f.window for f in fitted}):
         X = features[w].X
         J = joint_predict(fitted, X, w, model, level)
         if J is None: continue
+        fl = next((f for f in fitted if (f.task, f.window, f.model) == ("cycle_life", w, model)), None)
+        levels = sorted(float(l) for l in (fl.meta.get("log10_life_conformal") or {})) if fl is not None else []
+        C = conformal_columns(fl, X, levels) if levels else None   # the conformal intervals beside it
         for s in splits:
             idx = X.index.intersection(cells.index[cells.split == s])
             if len(idx) == 0: continue
@@ -192,22 +197,150 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
                              **classification_metrics(tiers, j.predicted_tier.to_numpy())))
             recs.append(dict(task="cycle_life", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
                              **regression_metrics(y, j.predicted_cycle_life)))
-            inside = (y >= j.life_low.to_numpy()) & (y <= j.life_high.to_numpy())
-            cov.append(dict(window=w, model=f"{model}_joint", split=s, n_cells=len(idx), level=level,
-                            coverage=float(inside.mean()),
+            cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level,
+                            **interval_coverage(y, j.life_low, j.life_high, level),
                             median_width_ratio=float(np.median(j.life_high / j.life_low))))
-            fl = next((f for f in fitted if (f.task, f.window, f.model) == ("cycle_life", w, model)), None)
-            if fl is not None and str(level) in (fl.meta.get("log10_life_conformal") or {}):   # the conformal interval beside it
-                iv = life_interval(fl, X.loc[idx], level)
-                inside = (y >= iv.life_low.to_numpy()) & (y <= iv.life_high.to_numpy())
-                cov.append(dict(window=w, model=f"{model}_conformal", split=s, n_cells=len(idx), level=level,
-                                coverage=float(inside.mean()), median_width_ratio=float(np.median(iv.life_high / iv.life_low))))
+            for l in levels:
+                lo, hi = C.loc[idx, f"life_conformal_lo{level_tag(l)}"], C.loc[idx, f"life_conformal_hi{level_tag(l)}"]
+                cov.append(dict(window=w, model=f"{model}_conformal", split=s, level=l, **interval_coverage(y, lo, hi, l),
+                                median_width_ratio=float(np.median(hi / lo))))
     return recs, cov
+
+# %% ../nbs/05_evaluation.ipynb #cf0cd001
+from scipy.stats import binom
+
+def level_tag(level:float) -> str:
+    "Column suffix of a central probability: 0.8 -> '80', 0.95 -> '95'."
+    return f"{100 * level:g}"
+
+def conformal_columns(f:FittedModel,            # a cycle-life model (its saved `log10_life_conformal` half-widths)
+                      X:pd.DataFrame,           # descriptors of the cells
+                      levels=CONFORMAL_LEVELS,  # central probabilities of the intervals
+                     ) -> pd.DataFrame:
+    "Per cell and level, the conformal interval of the life model's own prediction, in cycles: `life_conformal_lo<L>`, `life_conformal_hi<L>` (NaN where the model saved no half-width at that level)."
+    saved = f.meta.get("log10_life_conformal") or {}
+    mu = np.log10(f.predict(X)); out = {}
+    for l in levels:
+        q = float(saved.get(str(l), np.nan))
+        out[f"life_conformal_lo{level_tag(l)}"], out[f"life_conformal_hi{level_tag(l)}"] = 10 ** (mu - q), 10 ** (mu + q)
+    return pd.DataFrame(out, index=X.index)
+
+def interval_coverage(y,               # observed lives
+                      low, high,       # interval ends per cell
+                      level:float,     # its nominal central probability
+                     ) -> dict:
+    "Cells, cells inside, coverage (share inside), and the 95 % range `chance_lo`-`chance_hi` of the coverage an exact `level` interval shows on as many cells."
+    y, low, high = (np.asarray(a, float) for a in (y, low, high))
+    inside = (y >= low) & (y <= high); n = len(y)
+    return dict(n_cells=n, n_inside=int(inside.sum()), coverage=float(inside.mean()) if n else float("nan"),
+                chance_lo=float(binom.ppf(0.025, n, level) / n) if n else float("nan"),
+                chance_hi=float(binom.ppf(0.975, n, level) / n) if n else float("nan"))
+
+
+# %% ../nbs/05_evaluation.ipynb #cb0cd001
+from scipy.special import expit, softmax
+
+def brier_score(P,   # (n, K) class probabilities
+                y,   # (n,) classes 0..K-1
+               ) -> float:
+    "Brier score: mean (p_1 - y)² for two classes; mean over cells of Σ_k (p_k - [y = k])² for more."
+    P, y = np.asarray(P, float), np.asarray(y, int)
+    if P.shape[1] == 2: return float(np.mean((P[:, 1] - y) ** 2))
+    return float(np.mean(((P - np.eye(P.shape[1])[y]) ** 2).sum(1)))
+
+def _bin_of(conf, n_bins):
+    "Bin of each confidence among `n_bins` equal bins ((k-1)/B, k/B] of [0, 1]."
+    return np.clip(np.ceil(np.asarray(conf) * n_bins).astype(int) - 1, 0, n_bins - 1)
+
+def reliability_bins(P, y, n_bins:int=10) -> pd.DataFrame:
+    "Top-label reliability: per non-empty bin of the predicted class's probability, its cells, mean confidence and accuracy."
+    P, y = np.asarray(P, float), np.asarray(y, int)
+    conf, hit = P.max(1), (P.argmax(1) == y).astype(float)
+    b = _bin_of(conf, n_bins); n = np.bincount(b, minlength=n_bins); k = np.flatnonzero(n)
+    return pd.DataFrame(dict(bin_lo=k / n_bins, bin_hi=(k + 1) / n_bins, n_cells=n[k],
+                             confidence=np.bincount(b, conf, n_bins)[k] / n[k], accuracy=np.bincount(b, hit, n_bins)[k] / n[k]))
+
+def expected_calibration_error(P, y, n_bins:int=10) -> float:
+    "Top-label ECE (Guo et al. 2017): Σ over bins of (cells in bin / n) |accuracy − mean confidence|."
+    t = reliability_bins(P, y, n_bins)
+    return float((t.n_cells * (t.accuracy - t.confidence).abs()).sum() / t.n_cells.sum())
+
+def _ece_draws(P, n_bins:int=10, draws:int=500, seed:int=0) -> np.ndarray:
+    "ECE of each of `draws` label sets drawn from `P` itself (a perfectly calibrated model with these probabilities)."
+    P = np.asarray(P, float); rng = np.random.default_rng(seed)
+    y = (rng.random((draws, len(P)))[:, :, None] > np.cumsum(P, 1)[None, :, :-1]).sum(2)   # (draws, n) classes drawn from P
+    conf = P.max(1); B = np.eye(n_bins)[_bin_of(conf, n_bins)]                               # (n, bins)
+    hits = (y == P.argmax(1)[None]).astype(float) @ B                                       # (draws, bins)
+    return np.abs(hits - (conf @ B)[None]).sum(1) / len(P)
+
+def ece_if_calibrated(P, n_bins:int=10,
+                      draws:int=500,   # label sets drawn
+                      seed:int=0) -> float:
+    "Mean ECE of labels drawn from `P` itself: what a perfectly calibrated model with these probabilities shows on as many cells."
+    return float(_ece_draws(P, n_bins, draws, seed).mean())
+
+def classifier_probabilities(fitted:list[FittedModel], features:dict, joint_model:str="lightgbm") -> dict:
+    "(task, window, model) -> class probabilities (cells x classes) of every classifier on its window's cells, with `<joint_model>_joint` (the joint answer's tiers) and `<joint_model>_uncalibrated` (before the temperature)."
+    out = {}
+    for f in fitted:
+        if task_kind(f.task) != "classification" or not hasattr(f.estimator, "predict_proba"): continue
+        X = features[f.window].X[f.features]
+        out[(f.task, f.window, f.model)] = pd.DataFrame(f.estimator.predict_proba(X), index=X.index)
+        if f.model == joint_model and getattr(f.estimator, "temperature_", 1.0) != 1.0:
+            m = f.estimator.raw_margin(X)
+            p = np.stack([1 - expit(m), expit(m)], 1) if m.ndim == 1 else softmax(m, axis=1)
+            out[(f.task, f.window, f"{f.model}_uncalibrated")] = pd.DataFrame(p, index=X.index)
+    for w in sorted({f.window for f in fitted}):
+        if (J := joint_predict(fitted, features[w].X, w, joint_model)) is not None:
+            p = J[[c for c in J.columns if c.startswith("p_")]]
+            out[("tiers", w, f"{joint_model}_joint")] = p.set_axis(range(p.shape[1]), axis=1)
+    return out
+
+def calibration_records(probs:dict,             # classifier_probabilities output
+                        labels:pd.DataFrame,    # make_labels output
+                        cells:pd.DataFrame,     # the cohort's cell table (its split column)
+                        splits=None,            # default: every split present
+                        n_bins:int=10) -> list[dict]:
+    "Per classifier and split: Brier score, ECE, the ECE a calibrated model would show on as many cells (mean, and `ece_p`: the share of its draws at least as large), mean confidence, accuracy."
+    splits = splits or list(dict.fromkeys(cells.split)); recs = []
+    for (task, w, model), P in probs.items():
+        for s in splits:
+            idx = P.index.intersection(cells.index[cells.split == s])
+            p, y = P.loc[idx].to_numpy(float), labels.loc[idx, task].to_numpy(int)
+            if not len(idx) or y.max() >= p.shape[1]: continue   # no cells; a class the model never saw (not scored)
+            e, ref = expected_calibration_error(p, y, n_bins), _ece_draws(p, n_bins)
+            recs.append(dict(task=task, window=w, model=model, split=s, n_cells=len(idx), brier=brier_score(p, y),
+                             ece=e, ece_if_calibrated=float(ref.mean()), ece_p=float(np.mean(ref >= e - 1e-12)),
+                             mean_confidence=float(p.max(1).mean()), accuracy=float((p.argmax(1) == y).mean())))
+    return recs
+
+def plot_reliability(probs:dict, labels:pd.DataFrame, cells:pd.DataFrame, split:str,
+                     models=("lightgbm", "lightgbm_uncalibrated", "lightgbm_joint", "elastic_net"),   # lines drawn
+                     n_bins:int=10, folder=None, data_label:str=""):
+    "Top-label reliability diagrams on `split`, one panel per classification task x window: accuracy against confidence per bin (marker area: cells), one line per model."
+    keys = sorted({(t, w) for t, w, m in probs if m in models}, key=lambda k: (k[0] == "tiers", k[1]))
+    fig, axs = plt.subplots(1, max(1, len(keys)), figsize=(3.8 * max(1, len(keys)), 3.9), squeeze=False)
+    in_split = cells.index[cells.split == split]
+    for ax, (task, w) in zip(axs[0], keys):
+        ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+        for m in (m for m in models if (task, w, m) in probs):
+            P = probs[(task, w, m)]; idx = P.index.intersection(in_split)
+            p, y = P.loc[idx].to_numpy(float), labels.loc[idx, task].to_numpy(int)
+            if not len(idx) or y.max() >= p.shape[1]: continue
+            t = reliability_bins(p, y, n_bins)
+            line, = ax.plot(t.confidence, t.accuracy, lw=1, label=f"{m} (ECE {expected_calibration_error(p, y, n_bins):.2f})")
+            ax.scatter(t.confidence, t.accuracy, s=10 + 200 * t.n_cells / len(idx), color=line.get_color(), alpha=0.4)
+        ax.set(xlim=(0.3, 1.0), ylim=(-0.02, 1.02), xlabel="confidence (probability of the predicted class)",
+               ylabel="accuracy", title=f"{task}, {w} cycles")
+        ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"Reliability on split '{split}' — {data_label}", fontsize=10); fig.tight_layout()
+    return _save(fig, folder, f"reliability_{split}.png")
+
 
 # %% ../nbs/05_evaluation.ipynb #933cd084
 def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                       window:int, model:str="lightgbm") -> pd.DataFrame:
-    "Per cell: split, observed life and tier, the joint answer (tier, probabilities, life, interval), each model's own, top-3 SHAP reasons."
+    "Per cell: split, observed life and tier, the joint answer (tier, probabilities, life, interval), each model's own (the regressor's with its conformal intervals), top-3 SHAP reasons."
     get = {(f.task, f.window, f.model): f for f in fitted}
     X = features[window].X
     out = pd.DataFrame({"split": cells.split.reindex(X.index), "cycle_life": labels.cycle_life.reindex(X.index),
@@ -218,6 +351,7 @@ def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFra
         out = out.join(top_reasons(f, X).add_prefix("tier_"))
     if (f := get.get(("cycle_life", window, model))) is not None:
         out["regressor_cycle_life"] = f.predict(X)
+        out = out.join(conformal_columns(f, X))          # its conformal intervals, life_conformal_lo80 ... hi90
         out = out.join(top_reasons(f, X).add_prefix("life_"))
     return out
 
@@ -303,6 +437,11 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             J = joint_predict([m_t, m_l], X, w, model, level)
             J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
             J["regressor_cycle_life"] = m_l.predict(X)
+            J = J.join(conformal_columns(m_l, X))         # the life model's own conformal intervals (NaN if it saved none)
+            if nosave := [l for l in CONFORMAL_LEVELS if str(l) not in (m_l.meta.get("log10_life_conformal") or {})]:
+                for c in cells:
+                    rep.add("screen", f"window {w}: the life model saved no conformal half-width at levels {nosave} "
+                            "(trained by an older version): its life_conformal columns are NaN; retrain to get them", cell=c, cycle=None, level="note")
             J = J.join(top_reasons(m_t, X))
             cols = list(dict.fromkeys(m_t.features + m_l.features))
             if train is not None:
@@ -424,6 +563,40 @@ def plot_shap_by_group(table:pd.DataFrame, name:str, folder=None, data_label:str
     ax.set(xlabel="failure mechanism (true, from the simulator)", ylabel="", title=f"What SHAP credits: {name}\n{data_label}")
     fig.tight_layout()
     return _save(fig, folder, f"shap_by_mechanism_{name}.png")
+
+# %% ../nbs/05_evaluation.ipynb #ab0cd001
+PIECES = ("dummy", "severson_variance", "elastic_net", "lightgbm", "lightgbm_joint")   # the ladder, simplest first
+HEADLINE = {"cycle_life": "rmse", "tiers": "macro_f1"}                                  # binary_*: accuracy
+
+def pieces_table(records:list[dict],            # metrics records (evaluate + joint_records)
+                 train_split:str="train",       # left out: the models saw its labels
+                ) -> pd.DataFrame:
+    "The study's models as a ladder of pieces: per task x window x split, each one's headline metric (rmse for life, macro_f1 for tiers, accuracy for binary_*)."
+    r = pd.DataFrame(records); r = r[r.model.isin(PIECES) & (r.split != train_split)].copy()
+    r["metric"] = r.task.map(lambda t: HEADLINE.get(t, "accuracy"))
+    r["value"] = [v[m] for v, m in zip(r.to_dict("records"), r.metric)]
+    t = r.pivot_table(index=["task", "window", "split", "metric"], columns="model", values="value")
+    return t[[m for m in PIECES if m in t.columns]]
+
+def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFrame:
+    "Per `model` model: the prior CV chose, its trees, CV score, the classifiers' temperature, the life models' 80 % conformal half-width (log10)."
+    rows = []
+    for f in (f for f in fitted if f.model == model):
+        bp = f.best_params or {}; p = bp.get("prior_feature")
+        prior = (f"ΔQ(V) curve, {bp['curve_pcs']} PCs" if bp.get("curve_pcs") else "none" if p is None else
+                 f"one descriptor ({p})" if isinstance(p, str) else f"linear model of {len(p)} descriptors")
+        rows.append(dict(task=f.task, window=f.window, prior=prior,
+                         trees=", ".join(f"{k}={bp[k]}" for k in ("num_leaves", "n_estimators", "min_child_samples", "reg_lambda") if k in bp),
+                         cv_score=f.cv_score, temperature=getattr(f.estimator, "temperature_", np.nan) if f.task != "cycle_life" else np.nan,
+                         conformal_80=(f.meta.get("log10_life_conformal") or {}).get("0.8", np.nan)))
+    return pd.DataFrame(rows)
+
+def bench_ablation(dataset:str|None=None) -> pd.DataFrame:
+    "The committed results of bench/bench_model_ablation.py (docs/model.md's tables), long form; only `dataset`'s rows if given."
+    from importlib.resources import files
+    t = pd.read_csv(files("battery_ssb") / "model_ablation.csv", keep_default_na=False)   # `chosen` "" (elastic_net) stays ""
+    return t if dataset is None else t[t.dataset == dataset].reset_index(drop=True)
+
 
 # %% ../nbs/05_evaluation.ipynb #e17e708b
 def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:str, report:pd.DataFrame|None=None,

@@ -129,7 +129,7 @@ def test_screening_real_cells_measured_differently(raw_run, tmp_path):
     assert "windows used" in r.stderr and "not screened" in r.stderr
 
 
-def test_main_simulated_default_needs_no_data(tmp_path):
+def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     """The embedded default: the simulated Li|LLZO|NMC cohort, with no data configured (a small cohort here)."""
     env = {k: v for k, v in os.environ.items() if k != "BATTERY_SSB_DATA"}
     out = tmp_path / "run"
@@ -164,6 +164,25 @@ def test_main_simulated_default_needs_no_data(tmp_path):
     assert len(same) and (sc.loc[same, "predicted_tier"] == p.loc[same, "predicted_tier"]).all()
     assert np.allclose(sc.loc[same, "predicted_cycle_life"], p.loc[same, "predicted_cycle_life"], rtol=1e-9)
     assert np.allclose(sc[[f"p_{t}" for t in TIER_NAMES]].sum(axis=1), 1.0)
+    # the life model's conformal intervals: predict's the same as predictions.csv's; coverage at each level; calibration
+    cc = [c for c in sc.columns if c.startswith("life_conformal_")]
+    assert cc == ["life_conformal_lo80", "life_conformal_hi80", "life_conformal_lo90", "life_conformal_hi90"]
+    assert np.allclose(sc.loc[same, cc], p.loc[same, cc], rtol=1e-9)
+    assert {(c["model"], c["level"]) for c in doc["interval_coverage"] if c["split"] == "test"} == \
+        {("lightgbm_joint", 0.8), ("lightgbm_conformal", 0.8), ("lightgbm_conformal", 0.9)}
+    assert {(c["task"], c["model"]) for c in doc["probability_calibration"] if c["split"] == "test"} >= \
+        {("tiers", "lightgbm"), ("tiers", "lightgbm_joint"), ("tiers", "lightgbm_uncalibrated"), ("binary_550", "lightgbm")}
+    assert (out / "figures" / "reliability_test.png").exists()
+    import battery_ssb.model as M
+    real = M.load_models
+    def saved_by_an_older_version(folder):   # models without conformal half-widths: NaN columns and a note, not an error
+        fs = real(folder)
+        for f in fs: f.meta.pop("log10_life_conformal", None)
+        return fs
+    monkeypatch.setattr(M, "load_models", saved_by_an_older_version)
+    old = screen(out / "models", batch); monkeypatch.undo()
+    assert old[cc].isna().all().all() and old.predicted_cycle_life.notna().all()
+    assert batch.report.to_frame().reason.str.contains("no conformal half-width").any()
     import pytest
     with pytest.raises(Exception, match="the window-10 models need the first 10"):   # fewer cycles than the window: refused
         screen(out / "models", batch.first_cycles(9), window=10)
