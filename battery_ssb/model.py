@@ -27,14 +27,14 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
 __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS', 'CURVE_PCS',
-           'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS',
+           'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'CROSSED',
            'BLEND_WEIGHTS', 'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores', 'PriorBoostRegressor',
            'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside',
            'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
-           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'fit_model',
-           'BlendRegressor', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models', 'training_report',
-           'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval',
-           'save_training_tables', 'load_training_table', 'refit_on']
+           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid',
+           'fit_model', 'BlendRegressor', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
+           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
+           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -858,6 +858,17 @@ def cv_folds(strata,                # class (or stratum) of each training cell
     return cv, (f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed})" +
                 (f": {folds} folds, not {cv_splits}, as the smallest class has {smallest} cells" if folds < cv_splits else ""))
 
+CROSSED = ("n_seeds", "monotone")   # grid options crossed with the sampled configurations, not sampled with them
+
+def sample_grid(grid, seed:int=0) -> list|dict:
+    """A seeded sample of MAX_CANDIDATES configurations of `grid` (the grid itself if it has no more), each crossed with
+    every value of the CROSSED options: bagging and monotone constraints are compared on the same trees, not on another sample."""
+    parts = grid if isinstance(grid, list) else [grid]
+    extra = {k: v for k, v in parts[0].items() if k in CROSSED}
+    base = [{k: v for k, v in g.items() if k not in CROSSED} for g in parts]
+    if len(ParameterGrid(base)) <= MAX_CANDIDATES: return grid
+    return [dict({k: [v] for k, v in c.items()}, **extra) for c in ParameterSampler(base if isinstance(grid, list) else base[0], MAX_CANDIDATES, random_state=seed)]
+
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
@@ -883,8 +894,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
-    if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model in ("lightgbm", "lightgbm_curve", "pairwise"):
-        grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
+    if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
                           n_jobs=n_jobs if grid else None).fit(Xm, target)

@@ -11,7 +11,8 @@ configurations from LARGE_N cells on):
   lightgbm     the study's `lightgbm` as configured (CV chooses among plain, var_prior and, if on, stacked / curve)
   all          CV chooses among all four priors
 and the pieces of issue 9's second round, each a CV choice on train (what CV makes of them decides, not test):
-  bagged       `lightgbm`'s grid x n_seeds in {1, 5} (seed bagging: 5 LightGBM seeds averaged)
+  bagged       `lightgbm`'s grid x n_seeds in {1, 5} (seed bagging: 5 LightGBM seeds averaged); from LARGE_N cells the
+               same 8 sampled configurations as `lightgbm`, each with and without the option (sample_grid)
   monotone     `lightgbm`'s grid x monotone in {False, True} (MONOTONE_LIFE signs; not for tiers: a softmax has no one sign)
   bag_mono     both
   blend        cycle life: BlendRegressor of `lightgbm`'s and `pairwise`'s CV-chosen configurations, the weight of the
@@ -97,10 +98,8 @@ def folds(task, target, strata, n):
 
 
 def sampled(grid, n):
-    "fit_model's rule: from LARGE_N cells on, a seeded sample of MAX_CANDIDATES configurations."
-    if n >= M.LARGE_N and len(ParameterGrid(grid)) > M.MAX_CANDIDATES:
-        return [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, M.MAX_CANDIDATES, random_state=a.seed)]
-    return grid
+    "fit_model's rule: from LARGE_N cells on, a seeded sample of MAX_CANDIDATES configurations (crossed with bagging / monotone options)."
+    return M.sample_grid(grid, a.seed) if n >= M.LARGE_N else grid
 
 
 fitted = {}   # (task, window, variant) -> (estimator, params, cv score, descriptors): blend builds on lightgbm and pairwise
