@@ -17,7 +17,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, ElasticNet
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, GridSearchCV, ParameterGrid, ParameterSampler
+from sklearn.model_selection import KFold, RepeatedStratifiedKFold, StratifiedKFold, GridSearchCV, ParameterGrid, ParameterSampler
 from sklearn.metrics import make_scorer
 from tqdm.auto import tqdm
 import battery_ssb
@@ -26,17 +26,39 @@ from .features import featurize, Features, is_curve
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
-__all__ = ['CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS', 'CURVE_PCS', 'CURVE_PRIOR',
-           'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'CONFORMAL_LEVELS', 'CurveScores',
-           'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline',
-           'new_folder_beside', 'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state',
-           'save_model', 'load_model', 'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel',
-           'cv_folds', 'fit_model', 'study_inputs', 'train_models', 'training_report', 'load_models',
-           'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval', 'save_training_tables',
-           'load_training_table', 'refit_on']
+__all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS', 'CURVE_PCS',
+           'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'CROSSED',
+           'BLEND_WEIGHTS', 'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores', 'PriorBoostRegressor',
+           'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside',
+           'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
+           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid',
+           'fit_model', 'BlendRegressor', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
+           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
+           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
+
+MONOTONE_LIFE = {r"dq_\d+_\d+_var_log10": -1}   # descriptor pattern -> sign of d(life)/d(descriptor) physics gives (Severson: more ΔQ variance, shorter life)
+
+def merge_boosters(boosters:list) -> lgb.Booster:
+    "One LightGBM booster whose raw output is the mean of `boosters`' (same inputs and objective): their trees, leaf values divided by their number."
+    if len(boosters) == 1: return boosters[0]
+    k, trees, head, tail = len(boosters), [], None, None
+    for b in boosters:
+        t = b.model_to_string(); start = t.index("\nTree=") + 1; end = t.index("end of trees")
+        h = dict(l.split("=", 1) for l in t[:start].split("\n") if "=" in l)
+        sizes = np.array(h["tree_sizes"].split(), dtype=np.int64); body = t[start:end].encode()
+        off = np.r_[0, np.cumsum(sizes)]
+        trees += [body[off[i]:off[i + 1]].decode() for i in range(len(sizes))]
+        if head is None: head, tail = t[:start], t[end:]
+    def scaled(m): return m.group(1) + " ".join(repr(float(v) / k) for v in m.group(2).split())
+    out = []
+    for i, tr in enumerate(trees):
+        tr = re.sub(r"^Tree=\d+", f"Tree={i}", tr)
+        out.append(re.sub(r"(?m)^(leaf_value=|internal_value=)(.*)$", scaled, tr))
+    head = re.sub(r"(?m)^tree_sizes=.*$", "tree_sizes=" + " ".join(str(len(x.encode())) for x in out), head)
+    return lgb.Booster(model_str=head + "".join(out) + tail)
 
 CURVE_LOG_FLOOR = 1e-5   # Ah added to |ΔQ| before its log10 (curve_log): far below the ΔQ of any recorded pair
 
@@ -89,12 +111,14 @@ class _PriorBoost(BaseEstimator):
                  curve_pcs:int=0,              # scores of the ΔQ(V) curve columns (`is_curve`) added to the prior (0: none)
                  curve_method:str="pca",       # 'pca' or 'pls' (CurveScores), fitted on the rows the model is fitted on
                  curve_log:bool=False,         # compress log10 |ΔQ(V)| instead of ΔQ(V)
+                 n_seeds:int=1,                # boosters of seeds random_state, +1, ... averaged into one (seed bagging)
+                 monotone:bool=False,          # constrain the trees to the signs of MONOTONE_LIFE (regressor of life; binary class 1 = longer life)
                 ):
         self.prior_feature, self.n_estimators, self.learning_rate = prior_feature, n_estimators, learning_rate
         self.num_leaves, self.min_child_samples, self.reg_lambda = num_leaves, min_child_samples, reg_lambda
         self.subsample, self.colsample_bytree, self.random_state = subsample, colsample_bytree, random_state
         self.prior_alpha, self.prior_l1_ratio, self.curve_pcs, self.curve_method = prior_alpha, prior_l1_ratio, curve_pcs, curve_method
-        self.curve_log = curve_log
+        self.curve_log, self.n_seeds, self.monotone = curve_log, n_seeds, monotone
 
     @property
     def _prior_features(self) -> list[str]:
@@ -106,6 +130,23 @@ class _PriorBoost(BaseEstimator):
         return dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
                     min_child_samples=self.min_child_samples, reg_lambda=self.reg_lambda, subsample=self.subsample,
                     colsample_bytree=self.colsample_bytree, random_state=self.random_state, **_LGB_FIXED)
+
+    def _monotone_signs(self, names:list) -> list[int]|None:
+        "LightGBM's monotone_constraints for the trees' inputs `names` (a pair model's '__diff' columns too); None when off or multiclass."
+        if not self.monotone or len(getattr(self, "classes_", ())) > 2: return None   # one sign cannot hold for every class of a softmax
+        def sign(c):
+            for pat, s in MONOTONE_LIFE.items():
+                if re.fullmatch(pat + "(__diff)?", c): return s
+            return 0
+        s = [sign(c) for c in names]
+        return s if any(s) else None
+
+    def _boost(self, model, T:pd.DataFrame, y, init=None, **kw) -> lgb.Booster:
+        "LightGBM `model` (LGBMRegressor or LGBMClassifier) on the trees' inputs `T` from margin `init`: n_seeds seeds averaged into one booster."
+        p = self._lgb_params()
+        if (mc := self._monotone_signs(list(T.columns))) is not None: p.update(monotone_constraints=mc, monotone_constraints_method="advanced")
+        return merge_boosters([model(**dict(p, random_state=self.random_state + i), **kw).fit(T, y, init_score=init).booster_
+                               for i in range(max(1, int(self.n_seeds)))])
 
     def _frame(self, X) -> pd.DataFrame:
         "X as a DataFrame with the training columns, in order; a clear error if any is missing."
@@ -226,7 +267,7 @@ class PriorBoostRegressor(_PriorBoost, RegressorMixin):
         X = self._frame(X); self._set_features(X)
         y = np.asarray(y, float)
         init = self._fit_prior(X, y, _prior_regression(self.prior_alpha, self.prior_l1_ratio))
-        self.booster_ = lgb.LGBMRegressor(**self._lgb_params()).fit(self._trees(X), y, init_score=init).booster_
+        self.booster_ = self._boost(lgb.LGBMRegressor, self._trees(X), y, init)
         return self
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
 
@@ -234,12 +275,13 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
     "LightGBM classifier boosted from a logistic prior, with temperature-scaled probabilities."
     def __init__(self, prior_feature=None, n_estimators=100, learning_rate=0.05, num_leaves=3, min_child_samples=5,
                  reg_lambda=1.0, subsample=0.8, colsample_bytree=0.5, random_state=0, prior_alpha=0.0, prior_l1_ratio=0.1,
-                 curve_pcs=0, curve_method="pca", curve_log=False,
+                 curve_pcs=0, curve_method="pca", curve_log=False, n_seeds=1, monotone=False,
                  class_weight:str|None=None,  # 'balanced' to weight classes inversely to their frequency
                  calibrate:bool=True,         # fit the temperature on out-of-fold margins
                 ):
         super().__init__(prior_feature, n_estimators, learning_rate, num_leaves, min_child_samples, reg_lambda,
-                         subsample, colsample_bytree, random_state, prior_alpha, prior_l1_ratio, curve_pcs, curve_method, curve_log)
+                         subsample, colsample_bytree, random_state, prior_alpha, prior_l1_ratio, curve_pcs, curve_method, curve_log,
+                         n_seeds, monotone)
         self.class_weight, self.calibrate = class_weight, calibrate
 
     def _fit_core(self, X, y):
@@ -248,8 +290,7 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
             raise DataError(f"classes must be 0..K-1, got {self.classes_}")
         C = 1.0 / self.prior_alpha if self.prior_alpha else 1.0
         init = self._fit_prior(X, y, LogisticRegression(C=C, class_weight=self.class_weight, max_iter=1000))
-        self.booster_ = lgb.LGBMClassifier(**self._lgb_params(), class_weight=self.class_weight).fit(
-            self._trees(X), y, init_score=init).booster_
+        self.booster_ = self._boost(lgb.LGBMClassifier, self._trees(X), y, init, class_weight=self.class_weight)
         return self
 
     def fit(self, X, y):
@@ -304,7 +345,7 @@ class PairwiseRegressor(_PriorBoost, RegressorMixin):
         self.ref_X_, self.ref_r_ = self._trees(X).to_numpy(float), r
         P = self._pairs(self.ref_X_); d = (r[:, None] - r[None, :]).ravel()
         off = ~np.eye(len(r), dtype=bool).ravel()            # a cell against itself teaches nothing
-        self.booster_ = lgb.LGBMRegressor(**self._lgb_params()).fit(P[off], d[off]).booster_
+        self.booster_ = self._boost(lgb.LGBMRegressor, P[off], d[off])
         return self
 
     def raw_margin(self, X) -> np.ndarray:
@@ -701,6 +742,8 @@ PRIOR_ALPHAS = [0.01, 0.03]   # elastic-net penalties of the regressor's multi-d
 CURVE_POINTS = 50             # voltages at which the study keeps the ΔQ(V) curve of a window's first pair (featurize)
 CURVE_PCS = [4, 6]            # scores of log10 |ΔQ(V)| (CurveScores) the curve prior may take, chosen by CV
 CURVE_PRIOR = False           # offer the curve prior (PCA scores of ΔQ(V), PCR-like) in lightgbm's grid: off, see docs/model.md
+SEED_BAGS = (1,)              # n_seeds lightgbm's grid offers (seed bagging): (1,) = off; e.g. (1, 5) lets CV choose (docs/model.md)
+MONOTONE = (False,)           # monotone constraints (MONOTONE_LIFE) lightgbm's grid offers: (False,) = off; (False, True) lets CV choose
 STACKED_PRIOR = False         # offer the stacked prior (a linear model of Severson's discharge descriptors) in lightgbm's grid: off until every reference dataset is re-run with it (docs/model.md)
 
 LARGE_N = 100        # training cells from which one CV repeat and a sample of the LightGBM grid suffice
@@ -740,6 +783,8 @@ def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y
         est = (PriorBoostClassifier(class_weight=cw, random_state=seed) if clf else PriorBoostRegressor(random_state=seed))
         grid = {k: v for k, v in LGB_GRID.items() if k != "prior"}
         grid["prior_feature"] = [None] + ([prior] if prior in columns else [])
+        if tuple(SEED_BAGS) != (1,): grid["n_seeds"] = list(SEED_BAGS)     # only when on: best_params of the default study unchanged
+        if tuple(MONOTONE) != (False,): grid["monotone"] = list(MONOTONE)
         grids = [grid]
         dis = discharge_features(pair) if pair is not None else []
         if STACKED_PRIOR and dis and all(f in columns for f in dis):   # trees on the residuals of a linear model of Severson's discharge descriptors
@@ -813,6 +858,17 @@ def cv_folds(strata,                # class (or stratum) of each training cell
     return cv, (f"RepeatedStratifiedKFold({folds}x{cv_repeats}, seed {seed})" +
                 (f": {folds} folds, not {cv_splits}, as the smallest class has {smallest} cells" if folds < cv_splits else ""))
 
+CROSSED = ("n_seeds", "monotone")   # grid options crossed with the sampled configurations, not sampled with them
+
+def sample_grid(grid, seed:int=0) -> list|dict:
+    """A seeded sample of MAX_CANDIDATES configurations of `grid` (the grid itself if it has no more), each crossed with
+    every value of the CROSSED options: bagging and monotone constraints are compared on the same trees, not on another sample."""
+    parts = grid if isinstance(grid, list) else [grid]
+    extra = {k: v for k, v in parts[0].items() if k in CROSSED}
+    base = [{k: v for k, v in g.items() if k not in CROSSED} for g in parts]
+    if len(ParameterGrid(base)) <= MAX_CANDIDATES: return grid
+    return [dict({k: [v] for k, v in c.items()}, **extra) for c in ParameterSampler(base if isinstance(grid, list) else base[0], MAX_CANDIDATES, random_state=seed)]
+
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
@@ -838,8 +894,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
-    if grid and len(Xm) >= LARGE_N and len(ParameterGrid(grid)) > MAX_CANDIDATES and model in ("lightgbm", "lightgbm_curve", "pairwise"):
-        grid = [{k: [v] for k, v in c.items()} for c in ParameterSampler(grid, MAX_CANDIDATES, random_state=seed)]
+    if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
                           n_jobs=n_jobs if grid else None).fit(Xm, target)
@@ -852,6 +907,96 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
                        dict(cv=f"{how}, {n_cand} candidates"))
+
+# %% ../nbs/04_model.ipynb #82c55da9
+BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)   # weights of the pairwise model in BlendRegressor that cv_blend compares
+
+class BlendRegressor(BaseEstimator, RegressorMixin):
+    "(1 - weight) x a single-cell regressor + weight x a pairwise regressor, in the target's units (log10 life)."
+    def __init__(self,
+                 single=None,       # single-cell regressor (None: PriorBoostRegressor())
+                 pairwise=None,     # pairwise regressor (None: PairwiseRegressor())
+                 weight:float=0.5,  # weight of the pairwise part: 0 the single model alone, 1 the pairwise alone
+                ):
+        self.single, self.pairwise, self.weight = single, pairwise, weight
+    def fit(self, X, y):
+        if not 0 <= self.weight <= 1: raise ValueError(f"weight {self.weight}: expected a number in [0, 1]")
+        self.single_ = clone(self.single if self.single is not None else PriorBoostRegressor()).fit(X, y) if self.weight < 1 else None
+        self.pairwise_ = clone(self.pairwise if self.pairwise is not None else PairwiseRegressor()).fit(X, y) if self.weight > 0 else None
+        return self
+    def predict(self, X) -> np.ndarray:
+        w = self.weight
+        return ((1 - w) * self.single_.predict(X) if self.single_ is not None else 0.0) + (w * self.pairwise_.predict(X) if self.pairwise_ is not None else 0.0)
+
+def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list[np.ndarray]:
+    "Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows."
+    fit_pred = lambda tr, te: clone(est).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
+    return Parallel(n_jobs=n_jobs)(delayed(fit_pred)(tr, te) for tr, te in cv)
+
+def cv_blend(single, pairwise, X:pd.DataFrame, y_log10:np.ndarray, cv:list, weights=BLEND_WEIGHTS, n_jobs=None) -> dict:
+    "CV RMSE in cycles (mean over `cv`'s folds, as GridSearchCV scores) of BlendRegressor(single, pairwise, w) for each w in `weights`; each part fitted once per fold."
+    t = np.asarray(y_log10, float)
+    ps, pp = _fold_predictions(single, X, t, cv, n_jobs), _fold_predictions(pairwise, X, t, cv, n_jobs)
+    return {float(w): float(np.mean([_rmse_cycles(t[te], (1 - w) * a + w * b) for (_, te), a, b in zip(cv, ps, pp)])) for w in weights}
+
+class LifeThresholdClassifier(BaseEstimator, ClassifierMixin):
+    """Classes by thresholding a regressor's predicted log10 life at the classes' life edges (class k: life in
+    [edge k-1, edge k), as `assign_tiers` and `life >= threshold` define them); class probabilities from the
+    regressor's out-of-fold residuals (normal of their RMSE, or their empirical distribution)."""
+    def __init__(self,
+                 regressor=None,           # regressor of log10 life (None: PriorBoostRegressor())
+                 edges=(BINARY_THRESHOLD,),# life thresholds between classes, increasing (cycles)
+                 spread:str="normal",      # residual distribution of predict_proba: 'normal' or 'empirical'
+                 calibrate:bool=True,      # compute the out-of-fold residuals (off: hard probabilities; for a search, where only predict counts)
+                 cv_splits:int=5, random_state:int=0):
+        self.regressor, self.edges, self.spread, self.calibrate = regressor, edges, spread, calibrate
+        self.cv_splits, self.random_state = cv_splits, random_state
+
+    def _log_edges(self) -> np.ndarray:
+        e = np.asarray(self.edges, float)
+        if e.ndim != 1 or len(e) < 1 or (e <= 0).any() or (np.diff(e) <= 0).any():
+            raise ValueError(f"edges {self.edges}: expected increasing positive life thresholds")
+        return np.log10(e)
+
+    def fit(self, X, y, life=None):
+        "Fit the regressor on log10 `life` (cycles, one per row: required); `y` must be the classes these edges give that life."
+        if life is None: raise DataError("LifeThresholdClassifier.fit needs `life`: the cycle life of each training cell (its classes come from life)")
+        L = self._log_edges(); life = np.asarray(life, float); y = np.asarray(y, int)
+        if len(life) != len(y) or not (life > 0).all(): raise DataError(f"life: expected {len(y)} positive cycle lives, got {len(life)} values (min {np.nanmin(life) if len(life) else '-'})")
+        got = np.searchsorted(np.asarray(self.edges, float), life, side="right")
+        if (bad := np.flatnonzero(got != y)).size:
+            i = bad[0]; raise DataError(f"row {i}: class {y[i]}, but life {life[i]:g} falls in class {got[i]} of edges {list(self.edges)}: "
+                                        f"{len(bad)} row(s) whose classes are not these life thresholds")
+        self.classes_ = np.arange(len(L) + 1); t = np.log10(life)
+        base = self.regressor if self.regressor is not None else PriorBoostRegressor(random_state=self.random_state)
+        self.regressor_ = clone(base).fit(X, t)
+        self.residuals_ = np.zeros(0)
+        if self.calibrate:   # out-of-fold residuals of the same regressor, folds stratified by class where every class has 2 cells
+            counts = np.bincount(y, minlength=len(self.classes_)); counts = counts[counts > 0]
+            k = max(2, min(self.cv_splits, len(t) // 2))
+            folds = (StratifiedKFold(min(k, counts.min()), shuffle=True, random_state=self.random_state).split(X, y) if counts.min() >= 2 and len(counts) > 1
+                     else KFold(k, shuffle=True, random_state=self.random_state).split(X))
+            cv = list(folds); p = np.concatenate(_fold_predictions(base, X, t, cv)); te = np.concatenate([te for _, te in cv])
+            self.residuals_ = np.empty(len(t)); self.residuals_[te] = t[te] - p
+        return self
+
+    def predict_log10_life(self, X) -> np.ndarray: return np.asarray(self.regressor_.predict(X), float)
+    def predict(self, X) -> np.ndarray:
+        "The class whose life interval holds the predicted life."
+        return np.searchsorted(self._log_edges(), self.predict_log10_life(X), side="right")
+    def predict_proba(self, X) -> np.ndarray:
+        "P(life in each class's interval) under predicted log10 life + residual; one-hot at the predicted class without residuals."
+        mu, L, r = self.predict_log10_life(X), self._log_edges(), self.residuals_
+        if not len(r) or not np.any(r): return np.eye(len(L) + 1)[self.predict(X)]
+        if self.spread == "normal":
+            from scipy.stats import norm
+            below = norm.cdf((L[None] - mu[:, None]) / np.sqrt(np.mean(r ** 2)))      # P(life < edge k), (n, K-1)
+        elif self.spread == "empirical": below = (mu[:, None, None] + r[None, None, :] < L[None, :, None]).mean(-1)
+        else: raise ValueError(f"spread {self.spread!r}: expected 'normal' or 'empirical'")
+        return np.diff(np.hstack([np.zeros((len(mu), 1)), below, np.ones((len(mu), 1))]), axis=1)
+    def contributions(self, X):
+        "The regressor's additive contributions to predicted log10 life (not to a class margin)."
+        return self.regressor_.contributions(X)
 
 # %% ../nbs/04_model.ipynb #2f484c2c
 def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0) -> Features:
