@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write
 
@@ -190,6 +189,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                 execute_notebook(nb, out / "notebooks" / f"{name}.ipynb", {k: v for k, v in params.items() if k in declared},
                                  kernel, str(nbs))                           # one line on failure, not papermill's traceback
                 timings[name] = round(time.time() - t, 1)
+            from tqdm.auto import tqdm   # here: featurize/predict/summarize need no tqdm import
             bar = tqdm(total=len(STUDY_NOTEBOOKS), desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
             cwd = os.getcwd()   # papermill changes the process's folder around each notebook: threads may leave it changed
             with ThreadPoolExecutor(width) as pool:

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 
 # %% auto #0
@@ -1698,8 +1697,9 @@ def read_cell(path,                         # an export file, or a folder of run
             raise DataError(f"{f}: fmt={fmt!r} was asked but the content is a {k!r} export (header/columns); pass "
                             f"fmt={k!r} or fmt=None")
     reader = _READERS[fmt]
+    if progress: from tqdm.auto import tqdm   # imported only for a bar (the import costs ~25 ms)
     runs = [reader(f, report=sub, cell=cell, **reader_kw)
-            for f in tqdm(files, desc=f"reading {cell}", disable=not progress)]
+            for f in (tqdm(files, desc=f"reading {cell}") if progress else files)]
     raw = stitch_runs(runs, cell, sub, use_gaps=use_gaps)
     raw.meta.update(format=fmt, excluded_files=[r["file"] for r in sub.rows if r["reason"].startswith("file of cell")])
     I = raw.data.current_A.to_numpy()

@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 
 # %% auto #0
@@ -1063,14 +1062,24 @@ def map_cells(items:list,                 # (path, cell id or None) of each cell
     "`cell_tables` of every cell, one task per cell: here, in local processes or on Dask; ('ok'|'failed', value, info) in order."
     from battery_ssb.timeseries import _cell_task as task   # the package's: worker processes import it by name
     out = [None] * len(items)
-    with tqdm(total=len(items), desc=desc, disable=not progress) as bar:
+    if progress and len(items) > 1:   # a bar of one cell would say nothing until it is done: none, and no tqdm import
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(items), desc=desc)
+    else: bar = _NoBar()
+    try:
         if scheduler is not None: _map_dask(task, items, kw, workers, scheduler, out, bar)
         elif workers <= 1 or len(items) <= 1:
             for i, (p, c) in enumerate(items):
                 out[i] = task(p, c, kw); bar.update()
                 if stop_on_error and out[i][0] == "failed": break
         else: _map_pool(task, items, kw, workers, out, bar)
+    finally: bar.close()
     return out
+
+class _NoBar:
+    "Stands in for a progress bar that is not shown."
+    def update(self, n:int=1): pass
+    def close(self): pass
 
 def cohort_from_paths(paths:list,                  # one export file or folder per cell
                       cells:pd.DataFrame|None=None, # cell table (index 'cell', CELL_COLUMNS), rows in `paths` order; None: unlabeled
