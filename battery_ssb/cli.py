@@ -7,6 +7,13 @@ Docs: https://battery-ssb.github.io/battery_ssb/cli.html.md"""
 # %% ../nbs/05a_cli.ipynb #d5774ef3
 from __future__ import annotations
 import argparse, io, json, math, os, shutil, sys, tempfile, time
+# The commands analyse cells one per process (--workers, Dask workers of one thread): OpenBLAS's own threads would only
+# compete with those processes, and starting them is ~40 ms of a warm one-cell run. So one BLAS thread, unless the user
+# set OPENBLAS_NUM_THREADS, set before numpy loads (only when this module is what loads it: a process that imported
+# numpy first keeps its threads); the notebook kernels of `battery-ssb run` get the environment as it was (see
+# `kernel_environment`).
+BLAS_THREADS_SET = "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ
+if BLAS_THREADS_SET: os.environ["OPENBLAS_NUM_THREADS"] = "1"
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
@@ -15,11 +22,11 @@ import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
-           'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'run_folder',
-           'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook',
-           'run_study', 'run_benchmark', 'kernel_environment', 'kernel_messages_to', 'plain_code', 'write_report',
-           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
+__all__ = ['BLAS_THREADS_SET', 'STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS',
+           'NOTEBOOK_WORK', 'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder',
+           'run_folder', 'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir',
+           'study_notebook', 'run_study', 'run_benchmark', 'kernel_environment', 'kernel_messages_to', 'plain_code',
+           'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
            'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
@@ -252,6 +259,7 @@ def kernel_environment(**env):
     "Set environment variables (None: unset) for the kernels a run starts; the process's own are restored afterwards."
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     env = dict(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]), **env)
+    if BLAS_THREADS_SET: env.setdefault("OPENBLAS_NUM_THREADS", None)   # the kernels' BLAS as without battery_ssb.cli
     old = {k: os.environ.get(k) for k in env}
     def put(d):
         for k, v in d.items():

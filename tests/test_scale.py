@@ -1,7 +1,7 @@
 """Scale-out: one task per cell here, in local processes or on Dask gives the same descriptors; a failed cell is
 excluded and reported, never losing the others; the derived-table cache gives what a cold run gives; importing the
 modules a worker needs does not import scipy."""
-import subprocess, sys
+import os, subprocess, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -85,3 +85,20 @@ def test_worker_modules_do_not_import_scipy():
             "battery_ssb.rawdata; print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'sklearn', 'dask'}))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_cli_sets_one_blas_thread_unless_told_and_kernels_get_the_environment_back():
+    "battery_ssb.cli loaded first: OPENBLAS_NUM_THREADS=1 (cells run one per process); a user's value, or numpy loaded first, is left alone; notebook kernels get the variable as it was."
+    code = ("import os, sys\nimport numpy\nimport battery_ssb.cli as c\n"
+            "a = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+            "with c.kernel_environment(): b = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+            "print(a, b, os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    def run(first_numpy=False, **extra):
+        src = code.replace("import numpy\n", "import numpy\n" if first_numpy else "")
+        r = subprocess.run([sys.executable, "-c", src], env=dict(env, **extra), capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+    assert run() == ["1", "None", "1"]
+    assert run(OPENBLAS_NUM_THREADS="3") == ["3", "3", "3"]
+    assert run(first_numpy=True) == ["None", "None", "None"]
