@@ -1726,7 +1726,7 @@ def _write_cache(path:Path, raw:RawCell, report:RunReport):
     md = {**(t.schema.metadata or {}), b"battery_ssb": json.dumps(
         {"cell": raw.cell, "meta": _jsonable(raw.meta), "report": _jsonable(report.rows)}).encode()}
     tmpf = path.with_suffix(".tmp")
-    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
+    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="lz4", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
     tmpf.replace(path)   # atomic: a crash never leaves a half-written cache entry
 
 def _read_cache(path:Path, report:RunReport) -> RawCell:
