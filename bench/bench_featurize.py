@@ -111,8 +111,8 @@ def warm_batches(a, n, tmp, cells, rev):
 
 
 def floor(a, n):
-    "What a fresh process costs before any work: Python, then numpy, then numpy + pandas (+ pyarrow, which pandas loads),
-    with the CLI's settings (one OpenBLAS thread, objects frozen at exit); the cap this puts on one cell's samples/s."
+    """What a fresh process costs before any work: Python, then numpy, then numpy + pandas (+ pyarrow, which pandas loads),
+    with the CLI's settings (one OpenBLAS thread, objects frozen at exit); the cap this puts on one cell's samples/s."""
     print(f"floor of a fresh process (best of {max(a.repeat, 3)}; one BLAS thread, gc frozen at exit, as the CLI runs):")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     for label, code in (("python", "pass"), ("python + numpy", "import numpy"),
