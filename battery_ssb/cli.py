@@ -7,20 +7,26 @@ Docs: https://battery-ssb.github.io/battery_ssb/cli.html.md"""
 # %% ../nbs/05a_cli.ipynb #d5774ef3
 from __future__ import annotations
 import argparse, io, json, math, os, shutil, sys, tempfile, time
+# The commands analyse cells one per process (--workers, Dask workers of one thread): OpenBLAS's own threads would only
+# compete with those processes, and starting them is ~40 ms of a warm one-cell run. So one BLAS thread, unless the user
+# set OPENBLAS_NUM_THREADS, set before numpy loads (only when this module is what loads it: a process that imported
+# numpy first keeps its threads); the notebook kernels of `battery-ssb run` get the environment as it was (see
+# `kernel_environment`).
+BLAS_THREADS_SET = "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ
+if BLAS_THREADS_SET: os.environ["OPENBLAS_NUM_THREADS"] = "1"
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 import battery_ssb
 from .data import DATASETS, Cohort, DataError, RunReport, find_dataset, check_params, atomic_write, summarize_report
 
 # %% auto #0
-__all__ = ['STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS', 'NOTEBOOK_WORK',
-           'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder', 'run_folder',
-           'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir', 'study_notebook',
-           'run_study', 'run_benchmark', 'kernel_environment', 'kernel_messages_to', 'plain_code', 'write_report',
-           'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
+__all__ = ['BLAS_THREADS_SET', 'STUDY_NOTEBOOKS', 'READ_ONLY', 'BENCHMARK_NOTEBOOK', 'REAL_DATASETS', 'TRANSFER_PAIRS',
+           'NOTEBOOK_WORK', 'StudyFailed', 'one_line', 'check_not_input', 'check_cli_args', 'start_run_folder',
+           'run_folder', 'execute_notebook', 'notebook_error', 'study_stages', 'default_workers', 'notebooks_dir',
+           'study_notebook', 'run_study', 'run_benchmark', 'kernel_environment', 'kernel_messages_to', 'plain_code',
+           'write_report', 'run_summary', 'parser', 'summarize', 'featurize_cells', 'predict_cells', 'main', 'run_main',
            'featurize_files']
 
 # %% ../nbs/05a_cli.ipynb #ff05fa68
@@ -190,6 +196,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                 execute_notebook(nb, out / "notebooks" / f"{name}.ipynb", {k: v for k, v in params.items() if k in declared},
                                  kernel, str(nbs))                           # one line on failure, not papermill's traceback
                 timings[name] = round(time.time() - t, 1)
+            from tqdm.auto import tqdm   # here: featurize/predict/summarize need no tqdm import
             bar = tqdm(total=len(STUDY_NOTEBOOKS), desc=f"study {dataset}", disable=not progress, file=term, unit="notebook")
             cwd = os.getcwd()   # papermill changes the process's folder around each notebook: threads may leave it changed
             with ThreadPoolExecutor(width) as pool:
@@ -252,6 +259,7 @@ def kernel_environment(**env):
     "Set environment variables (None: unset) for the kernels a run starts; the process's own are restored afterwards."
     # the 'python3' kernel spec starts whatever `python` is first on PATH: make it this interpreter
     env = dict(PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]), **env)
+    if BLAS_THREADS_SET: env.setdefault("OPENBLAS_NUM_THREADS", None)   # the kernels' BLAS as without battery_ssb.cli
     old = {k: os.environ.get(k) for k in env}
     def put(d):
         for k, v in d.items():
@@ -473,8 +481,18 @@ def _screen_line(co:Cohort, tab:pd.DataFrame, out) -> str|None:
     return (f"windows used: {', '.join(f'{w} ({k} cells)' for w, k in ws.items())}; {n_fb} cells by models refitted on "
             f"the descriptors they have; {n_ex} cells not screened (reasons in {Path(out).with_name(Path(out).stem + '.report.csv')})")
 
+def _freeze_at_exit():
+    "At interpreter exit, before its last garbage collection: freeze every object so that collection skips them."
+    # with pandas and pyarrow loaded, that collection walks every object of the process: ~70 ms of a 0.5 s command.
+    # The objects are still freed by module teardown; only finalizers of objects in unreachable cycles do not run at
+    # exit, which Python never promised anyway.
+    import gc
+    gc.freeze()
+
 def main(argv=None) -> int:
     "Entry point of `battery-ssb`; returns the exit code (2: bad input or no data, with one line saying why)."
+    import atexit
+    atexit.unregister(_freeze_at_exit); atexit.register(_freeze_at_exit)   # once, however often main is called
     args = parser().parse_args(argv)
     try:
         check_cli_args(args)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
@@ -409,6 +408,7 @@ def load_matr(root,                 # folder in the MATR layout (split folders, 
     cells = pd.concat(tables, ignore_index=True).assign(**MATR_META).set_index("cell")
     cells = cells[CELL_COLUMNS + ["barcode", "batch_date"]]
     qs, digests = {}, {}
+    from tqdm.auto import tqdm   # here, not on import: a command that shows no bar does not pay for it
     for s, i, f in tqdm(files, desc=f"reading {root.name}", disable=not progress):
         c = f"{s}/cell{i}"
         try: qs[c] = read_matr_cell(f, report, c).T; digests[c] = _digests(f, qs[c])

@@ -6,20 +6,19 @@ Docs: https://battery-ssb.github.io/battery_ssb/readers.html.md"""
 
 # %% ../nbs/00b_readers.ipynb #f767bc4c
 from __future__ import annotations
-import re, json, hashlib
+import os, re, json, hashlib, time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 from .data import DataError, RunReport, RawCell, RAW_COLUMNS, RAW_REQUIRED
 
 # %% auto #0
 __all__ = ['UNIT_FACTORS', 'TEMPERATURE_UNITS', 'V_ENVELOPE', 'T_ENVELOPE', 'SPIKE', 'MAX_TEST_TIME_S', 'DUP_TIME_MAX',
            'ARBIN_ALIASES', 'ARBIN_DEFAULT_UNITS', 'DATETIME_NAMES', 'ARBIN_METADATA_SUFFIX', 'CAPACITY_JUMP',
            'BA_ALIASES', 'BA_CYCLE_COLUMNS', 'MACCOR_ALIASES', 'MACCOR_STATES', 'NEWARE_ALIASES', 'BIOLOGIC_ALIASES',
-           'TABLE_FORMATS', 'FORMATS', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
+           'TABLE_FORMATS', 'FORMATS', 'SETTLED_NS', 'hms_seconds', 'convert_units', 'ColumnMap', 'standardize',
            'cycles_from_current', 'counter_increments', 'coulombs', 'column_map_from_aliases', 'arbin_metadata',
            'read_arbin_res', 'read_arbin_file', 'name_date', 'stitch_runs', 'read_battery_archive_file',
            'read_maccor_file', 'nda_table', 'neware_nested_table', 'read_neware_file', 'read_vdf_file',
@@ -1564,14 +1563,43 @@ def _files_of(path) -> list[Path]:
     if not files: raise DataError(f"{path}: no export files ({sorted(_EXPORT_EXT)}, Maccor .NNN) in the folder")
     return files
 
-def _sha256(path) -> str:
-    "SHA-256 of a file's bytes (hashed once per process while its size, mtime and inode stay the same)."
-    s = Path(path).stat()
-    return _sha256_of(str(Path(path).resolve()), s.st_size, s.st_mtime_ns, s.st_ino, s.st_dev)
+SETTLED_NS = 2_000_000_000   # a file's hash is remembered only if the file had not changed for this long when hashed
+_HASHES = {}                 # (path, stat signature) -> SHA-256, in this process
 
-@lru_cache(maxsize=4096)
-def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, dev:int) -> str:
-    with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
+def _stat_sig(path:str) -> tuple:
+    "What any write, truncation, replacement or `touch` of a file changes: device, inode, size, mtime and ctime (ns)."
+    s = os.stat(path)
+    return (s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns)
+
+def _hash_memo(memo_dir, path:str) -> Path:
+    "Where `memo_dir` remembers the hash of the file at `path` (one small JSON file per path)."
+    return Path(memo_dir) / "file-hashes" / f"{hashlib.sha256(path.encode()).hexdigest()[:32]}.json"
+
+def _sha256(path,               # a file
+            memo_dir=None,      # a cache folder where hashes are remembered across processes; None: this process only
+           ) -> str:
+    "SHA-256 of a file's bytes; remembered (here and in `memo_dir`) under its stat signature, when that is safe."
+    p = str(Path(path).resolve()); sig = _stat_sig(p)
+    if (h := _HASHES.get((p, sig))) is not None: return h
+    memo = None if memo_dir is None else _hash_memo(memo_dir, p)
+    if memo is not None:
+        try:
+            m = json.loads(memo.read_text())
+            if m["path"] == p and tuple(m["stat"]) == sig: _HASHES[(p, sig)] = h = str(m["sha256"]); return h
+        except (OSError, ValueError, KeyError, TypeError): pass   # absent or unreadable: hashed again
+    t0 = time.time_ns()
+    with open(p, "rb") as f: h = hashlib.file_digest(f, "sha256").hexdigest()
+    # remembered only if unchanged while hashed and settled before: a write within one timestamp tick of another
+    # (same size) could leave mtime and ctime as they were, so a file that changed in the last 2 s is hashed every time
+    if _stat_sig(p) == sig and max(sig[3], sig[4]) < t0 - SETTLED_NS:
+        _HASHES[(p, sig)] = h
+        if memo is not None:
+            try:
+                memo.parent.mkdir(parents=True, exist_ok=True)
+                tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(dict(path=p, stat=list(sig), sha256=h))); os.replace(tmp, memo)
+            except OSError: pass   # a read-only cache: hashed again next time
+    return h
 
 def _select_cell(files, cell, report) -> tuple[list, str|None]:
     "Files of one cell: by the CALCE name pattern; another cell's file is an error or (with `cell`) a recorded exclusion."
@@ -1598,12 +1626,12 @@ def _cell_files(path, cell:str|None, report:RunReport) -> tuple[list[Path], str]
     files, cell = _select_cell(files, cell, report)
     return files, cell or (path.stem if path.is_file() else path.name)
 
-def _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw) -> str:
+def _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw, memo_dir=None) -> str:
     "SHA-256 over the reader code, the reader options and the files' bytes in run order: the cache key of a parse."
     h = hashlib.sha256(json.dumps([reader_code_version(), fmt, cell, drop_partial, use_gaps,
                                    sorted((k, repr(v)) for k, v in reader_kw.items())]).encode())
     for f in sorted(files, key=lambda f: (name_date(f)[1] is None, name_date(f)[1] or datetime.min, f.name)):
-        h.update(_sha256(f).encode())
+        h.update(_sha256(f, memo_dir).encode())
     return h.hexdigest()
 
 def cell_id(path,                # an export file, or a folder of runs of ONE cell
@@ -1617,11 +1645,12 @@ def source_key(path,                       # an export file, or a folder of runs
                cell:str|None=None,         # as for `read_cell`
                drop_partial:bool=False,    # as for `read_cell`
                use_gaps:bool=True,         # as for `read_cell`
+               cache_dir=None,             # a cache folder that remembers the files' hashes (see `_sha256`); None: none
                **reader_kw,                # as for `read_cell`
               ) -> tuple[str, str]:
     "(cell id, key) of what `read_cell` would read: SHA-256 over the files' bytes, the reader options and the reader code."
     files, cell = _cell_files(path, cell, RunReport())
-    return cell, _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
+    return cell, _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw, cache_dir)
 
 def read_cell(path,                         # an export file, or a folder of runs of ONE cell
               fmt:str|None=None,            # one of FORMATS; None: detected from each file's content
@@ -1643,7 +1672,7 @@ def read_cell(path,                         # an export file, or a folder of run
         raise DataError("fmt='generic' needs columns= (schema column -> source column)")
     key = None
     if cache_dir is not None:
-        key = _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw)
+        key = _source_key(files, cell, fmt, drop_partial, use_gaps, reader_kw, cache_dir)
         cached = Path(cache_dir) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', cell)}-{key[:20]}.parquet"
         if cached.exists(): return _read_cache(cached, report)
     fmts = {}
@@ -1668,8 +1697,9 @@ def read_cell(path,                         # an export file, or a folder of run
             raise DataError(f"{f}: fmt={fmt!r} was asked but the content is a {k!r} export (header/columns); pass "
                             f"fmt={k!r} or fmt=None")
     reader = _READERS[fmt]
+    if progress: from tqdm.auto import tqdm   # imported only for a bar (the import costs ~25 ms)
     runs = [reader(f, report=sub, cell=cell, **reader_kw)
-            for f in tqdm(files, desc=f"reading {cell}", disable=not progress)]
+            for f in (tqdm(files, desc=f"reading {cell}") if progress else files)]
     raw = stitch_runs(runs, cell, sub, use_gaps=use_gaps)
     raw.meta.update(format=fmt, excluded_files=[r["file"] for r in sub.rows if r["reason"].startswith("file of cell")])
     I = raw.data.current_A.to_numpy()
@@ -1696,7 +1726,7 @@ def _write_cache(path:Path, raw:RawCell, report:RunReport):
     md = {**(t.schema.metadata or {}), b"battery_ssb": json.dumps(
         {"cell": raw.cell, "meta": _jsonable(raw.meta), "report": _jsonable(report.rows)}).encode()}
     tmpf = path.with_suffix(".tmp")
-    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="zstd", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
+    pq.write_table(t.replace_schema_metadata(md), tmpf, compression="lz4", use_dictionary=False)  # float samples: dictionaries cost time, save nothing
     tmpf.replace(path)   # atomic: a crash never leaves a half-written cache entry
 
 def _read_cache(path:Path, report:RunReport) -> RawCell:

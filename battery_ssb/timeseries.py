@@ -12,15 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 from .data import RawCell, QVCurves, Cohort, RunReport, DataError
 
 # %% auto #0
 __all__ = ['STEP_TYPES', 'STEP_COLUMNS', 'CYCLE_COLUMNS', 'GITT_COLUMNS', 'CV_COLUMNS', 'ANALYSIS_STAGES', 'TABLE_NAMES',
-           'raw_from_segments', 'segment_steps', 'step_resistance', 'cycle_summary', 'default_grid', 'qv_curves',
-           'dvdq', 'dvdq_qv', 'diffusion_length', 'gitt_pulses', 'polarization_drift', 'fit_decay', 'cv_decay',
-           'CellTables', 'analyse_cells', 'cohort_from_tables', 'cohort_from_raw', 'code_version', 'write_cache_entry',
-           'read_cache_entry', 'cell_tables', 'map_cells', 'cohort_from_paths']
+           'TABLES_MAGIC', 'raw_from_segments', 'segment_steps', 'step_resistance', 'cycle_summary', 'default_grid',
+           'qv_curves', 'dvdq', 'dvdq_qv', 'diffusion_length', 'gitt_pulses', 'polarization_drift', 'fit_decay',
+           'cv_decay', 'CellTables', 'analyse_cells', 'cohort_from_tables', 'cohort_from_raw', 'code_version',
+           'write_cache_entry', 'read_cache_entry', 'cell_tables', 'map_cells', 'cohort_from_paths']
 
 # %% ../nbs/01a_timeseries.ipynb #c6bed9df
 def raw_from_segments(cell:str,           # cell id
@@ -916,19 +915,47 @@ def read_cache_entry(entry:Path,   # folder of the entry
 def _parquet_bytes(t:pd.DataFrame, index:bool|None=False) -> bytes:
     buf = io.BytesIO(); t.to_parquet(buf, index=index); return buf.getvalue()
 
+TABLES_MAGIC = b"battery_ssb cell tables 1\n"   # first bytes of a cell's cache entry
+
+def _ipc_bytes(t:pd.DataFrame) -> bytes:
+    "A table as one Arrow IPC stream (pandas' dtypes in its schema metadata; no index)."
+    import pyarrow as pa
+    tb = pa.Table.from_pandas(t, preserve_index=False); sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, tb.schema) as w: w.write_table(tb)
+    return sink.getvalue().to_pybytes()
+
 def _save_tables(entry:Path, key:str, ct:CellTables):
-    "Write a cell's cache entry: one Parquet file per table, and in the manifest the key, report and meta."
-    write_cache_entry(entry, {f"{k}.parquet": _parquet_bytes(t) for k, t in ct.tables.items()}, key=key, cell=ct.cell,
-                      code_version=code_version(), report=ct.report, meta=ct.meta)
+    "Write a cell's cache entry, one file: a header (key, cell, report, meta; each table's place and SHA-256), then the tables."
+    blobs = [(k, _ipc_bytes(ct.tables[k])) for k in TABLE_NAMES]
+    at, tables = 0, {}
+    for k, b in blobs: tables[k] = [at, len(b), hashlib.sha256(b).hexdigest()]; at += len(b)
+    head = json.dumps(dict(key=key, cell=ct.cell, code_version=code_version(), report=ct.report, meta=ct.meta,
+                           tables=tables)).encode()
+    tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(TABLES_MAGIC + len(head).to_bytes(8, "little") + head)
+            for _, b in blobs: f.write(b)
+        os.replace(tmp, entry)   # atomic: a crash or a second process never leaves half an entry under its name
+    except BaseException: Path(tmp).unlink(missing_ok=True); raise
 
 def _load_tables(entry:Path, key:str) -> tuple[CellTables|None, str]:
-    "A cell's cache entry if its manifest holds `key` and every table passes its SHA-256 check; else (None, why)."
-    blobs, man = read_cache_entry(entry, key, [f"{k}.parquet" for k in TABLE_NAMES])
-    if blobs is None: return None, man
+    "A cell's cache entry if its header holds `key` and every table passes its SHA-256 check; else (None, why)."
     try:
-        tabs = {k: pd.read_parquet(io.BytesIO(blobs[f"{k}.parquet"])) for k in TABLE_NAMES}
-        return CellTables(man["cell"], tabs, man["report"], man["meta"]), ""
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        import pyarrow as pa
+        b = entry.read_bytes(); m = len(TABLES_MAGIC)
+        if not b.startswith(TABLES_MAGIC): return None, "cache entry is not a cell-tables file"
+        n = int.from_bytes(b[m:m + 8], "little"); head = json.loads(b[m + 8:m + 8 + n]); base = m + 8 + n
+        if head.get("key") != key or set(head.get("tables", {})) != set(TABLE_NAMES):
+            return None, "cache entry does not hold this key or these tables"
+        tabs, mv = {}, memoryview(b)
+        for k, (at, size, sha) in head["tables"].items():
+            blob = mv[base + at:base + at + size]
+            if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha: return None, f"cached table '{k}' failed its SHA-256 check"
+            tabs[k] = pa.ipc.open_stream(pa.py_buffer(blob)).read_all().to_pandas()
+        return CellTables(head["cell"], tabs, head["report"], head["meta"]), ""
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
         return None, f"cache entry unreadable ({type(e).__name__}: {e})"
 
 def cell_tables(path,                       # one cell: an export file or a folder of its runs
@@ -943,10 +970,10 @@ def cell_tables(path,                       # one cell: an export file or a fold
     from battery_ssb.readers import read_cell, source_key, _jsonable
     entry, why = None, ""
     if cache_dir is not None:
-        cid, skey = source_key(path, fmt=fmt, cell=cell, **reader_kw)
+        cid, skey = source_key(path, fmt=fmt, cell=cell, cache_dir=cache_dir, **reader_kw)
         key = hashlib.sha256(json.dumps([skey, code_version(), max_cycle, L_cm]).encode()).hexdigest()
-        entry = Path(cache_dir) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', cid)}-{key[:20]}.tables"
-        if entry.is_dir():
+        entry = Path(cache_dir) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', cid)}-{key[:20]}.celltables"
+        if entry.is_file():
             ct, why = _load_tables(entry, key)
             if ct is not None: return ct
     rep = RunReport()
@@ -1035,14 +1062,24 @@ def map_cells(items:list,                 # (path, cell id or None) of each cell
     "`cell_tables` of every cell, one task per cell: here, in local processes or on Dask; ('ok'|'failed', value, info) in order."
     from battery_ssb.timeseries import _cell_task as task   # the package's: worker processes import it by name
     out = [None] * len(items)
-    with tqdm(total=len(items), desc=desc, disable=not progress) as bar:
+    if progress and len(items) > 1:   # a bar of one cell would say nothing until it is done: none, and no tqdm import
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(items), desc=desc)
+    else: bar = _NoBar()
+    try:
         if scheduler is not None: _map_dask(task, items, kw, workers, scheduler, out, bar)
         elif workers <= 1 or len(items) <= 1:
             for i, (p, c) in enumerate(items):
                 out[i] = task(p, c, kw); bar.update()
                 if stop_on_error and out[i][0] == "failed": break
         else: _map_pool(task, items, kw, workers, out, bar)
+    finally: bar.close()
     return out
+
+class _NoBar:
+    "Stands in for a progress bar that is not shown."
+    def update(self, n:int=1): pass
+    def close(self): pass
 
 def cohort_from_paths(paths:list,                  # one export file or folder per cell
                       cells:pd.DataFrame|None=None, # cell table (index 'cell', CELL_COLUMNS), rows in `paths` order; None: unlabeled

@@ -14,10 +14,11 @@ PYTHONDONTWRITEBYTECODE would otherwise recompile battery_ssb's modules in every
 The load average is printed: the machine may be shared; take the best of --repeat. With --beep-python, BEEP is
 timed interleaved with battery_ssb's cold and warm runs on the same CSV (--repeat rounds; best and median).
 Sections (--only, repeatable): one (one cell, before/after, cold/warm), beep, batch (cold batches of 4), warm
-(--copies copies from their caches). With --work DIR the copies and caches persist, and --prefill fills the warm
+(--copies copies from their caches), floor (a fresh process with numpy and pandas imported and nothing done: the
+cap it puts on one cell's samples/s). With --work DIR the copies and caches persist, and --prefill fills the warm
 section's caches without timing anything (e.g. niced, before a quiet window).
 Usage: python bench/bench_featurize.py [--ref ee526dc] [--beep-python PY] [--copies 16] [--repeat 2] [--window 100]
-       [--only one|beep|batch|warm] [--work DIR [--prefill]]
+       [--only one|beep|batch|warm|floor] [--work DIR [--prefill]]
 (data: $BATTERY_SSB_DATA/calce-cs2/CS2_35)"""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -109,17 +110,28 @@ def warm_batches(a, n, tmp, cells, rev):
                featurize(rev, cells, tmp / "b.csv", tmp / f"cache-batch-before-{a.ref}", a.window, repeat=a.repeat)))
 
 
+def floor(a, n):
+    """What a fresh process costs before any work: Python, then numpy, then numpy + pandas (+ pyarrow, which pandas loads),
+    with the CLI's settings (one OpenBLAS thread, objects frozen at exit); the cap this puts on one cell's samples/s."""
+    print(f"floor of a fresh process (best of {max(a.repeat, 3)}; one BLAS thread, gc frozen at exit, as the CLI runs):")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    for label, code in (("python", "pass"), ("python + numpy", "import numpy"),
+                        ("python + numpy + pandas", "import atexit, gc, numpy, pandas; atexit.register(gc.freeze)")):
+        r = min((timed([sys.executable, "-c", code], env) for _ in range(max(a.repeat, 3))), key=lambda r: r["cpu"])
+        print(line(label, n, r) + "  (samples/s: the cap for one cell)")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", default="ee526dc", help="git revision timed as 'before' (default: the code the issue timed)")
     ap.add_argument("--beep-python", default=None, help="python of a venv with BEEP installed")
     ap.add_argument("--copies", type=int, default=16); ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--window", type=int, default=100)
-    ap.add_argument("--only", action="append", choices=["one", "beep", "batch", "warm"], help="run only these sections")
+    ap.add_argument("--only", action="append", choices=["one", "beep", "batch", "warm", "floor"], help="run only these sections")
     ap.add_argument("--work", default=None, help="working folder kept between runs (copies, caches); default: a temporary one")
     ap.add_argument("--prefill", action="store_true", help="only fill the warm section's caches (untimed), then stop")
     a = ap.parse_args()
-    secs = a.only or ["one", "beep", "batch", "warm"]
+    secs = [] if a.prefill else a.only or ["one", "beep", "batch", "warm", "floor"]   # --prefill: nothing timed
     folder = Path(os.environ.get("BATTERY_SSB_DATA", "../shared/data")) / "calce-cs2" / "CS2_35"
     if not folder.is_dir(): sys.exit(f"{folder} not found: set BATTERY_SSB_DATA")
     tmp = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="bench_feat_")); tmp.mkdir(parents=True, exist_ok=True)
@@ -177,6 +189,7 @@ if __name__ == "__main__":
         featurize(None, cells[:a.copies], tmp / "b.csv", tmp / "cache-batch", a.window, workers=2)
         featurize(rev, cells[:a.copies], tmp / "b.csv", tmp / f"cache-batch-before-{a.ref}", a.window)
         print(f"caches of {a.copies} copies filled in {tmp}"); sys.exit(0)
+    if "floor" in secs: floor(a, n)
     if "batch" in secs: cold_batches(a, n, tmp, cells, csv)
     if "warm" in secs: warm_batches(a, n, tmp, cells[:a.copies], rev)
     print(f"load average {os.getloadavg()[0]:.2f}")

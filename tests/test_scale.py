@@ -1,7 +1,7 @@
 """Scale-out: one task per cell here, in local processes or on Dask gives the same descriptors; a failed cell is
 excluded and reported, never losing the others; the derived-table cache gives what a cold run gives; importing the
 modules a worker needs does not import scipy."""
-import subprocess, sys
+import os, subprocess, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -73,8 +73,10 @@ def test_cached_tables_give_the_cold_result_on_cs2_35(cs2_35, tmp_path):
         assert r.returncode == 0, r.stderr[-2000:]
         outs.append(pd.read_csv(out))
     pd.testing.assert_frame_equal(outs[0], outs[1], check_exact=True)
-    entries = list((tmp_path / "cache").glob("CS2_35-*.tables"))
-    assert len(entries) == 1 and (entries[0] / "manifest.json").exists()
+    entries = list((tmp_path / "cache").glob("CS2_35-*.celltables"))
+    assert len(entries) == 1 and entries[0].read_bytes().startswith(b"battery_ssb cell tables")
+    # each of the 25 runs' hashes is remembered (the files are long settled): a warm run does not read the exports
+    assert len(list((tmp_path / "cache" / "file-hashes").glob("*.json"))) == len(list(cs2_35.glob("*.xlsx")))
 
 
 def test_worker_modules_do_not_import_scipy():
@@ -83,3 +85,31 @@ def test_worker_modules_do_not_import_scipy():
             "battery_ssb.rawdata; print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'sklearn', 'dask'}))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_cli_sets_one_blas_thread_unless_told_and_kernels_get_the_environment_back():
+    "battery_ssb.cli loaded first: OPENBLAS_NUM_THREADS=1 (cells run one per process); a user's value, or numpy loaded first, is left alone; notebook kernels get the variable as it was."
+    code = ("import os, sys\nimport numpy\nimport battery_ssb.cli as c\n"
+            "a = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+            "with c.kernel_environment(): b = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+            "print(a, b, os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    def run(first_numpy=False, **extra):
+        src = code.replace("import numpy\n", "import numpy\n" if first_numpy else "")
+        r = subprocess.run([sys.executable, "-c", src], env=dict(env, **extra), capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+    assert run() == ["1", "None", "1"]
+    assert run(OPENBLAS_NUM_THREADS="3") == ["3", "3", "3"]
+    assert run(first_numpy=True) == ["None", "None", "None"]
+
+
+def test_cli_freezes_objects_at_exit_once():
+    "main() makes the interpreter's last garbage collection skip the objects alive at exit (~70 ms with pandas loaded)."
+    code = ("import atexit, gc\natexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+            "from battery_ssb.cli import main\nprint('frozen before:', gc.get_freeze_count() > 0)\n"
+            "main(['featurize', 'nothing.csv', '--window', '0', '--out', 'x.csv'])\n"
+            "main(['featurize', 'nothing.csv', '--window', '0', '--out', 'x.csv'])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["frozen before: False", "frozen at exit: True"], r.stdout
