@@ -21,11 +21,12 @@ from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics', 'regression_metrics',
-           'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance', 'joint_tier_life',
-           'joint_predict', 'joint_records', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score',
-           'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities',
-           'calibration_records', 'plot_reliability', 'predictions_table', 'model_requirements', 'screen',
-           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance', 'tier_masses',
+           'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_predict', 'joint_pooling', 'joint_records',
+           'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score', 'reliability_bins',
+           'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
+           'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
+           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
            'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
            'bench_ablation', 'write_metrics', 'oracle_records', 'oracle_gap']
 
@@ -124,7 +125,7 @@ def global_importance(f:FittedModel, X:pd.DataFrame) -> pd.Series:
     return pd.Series(a.sum(1) if a.ndim == 2 else a, index=f.features).sort_values(ascending=False)
 
 # %% ../nbs/05_evaluation.ipynb #b11b206e
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr, ndtri, softmax
 
 def _trunc_median(mu, sigma, lo, hi):
     "Median of N(mu, sigma) truncated to [lo, hi] (arrays; lo/hi may be -inf/inf), accurate in both tails."
@@ -134,19 +135,54 @@ def _trunc_median(mu, sigma, lo, hi):
     m_up = -ndtri(0.5 * (ndtr(-a) + ndtr(-b)))
     return mu + sigma * np.where(upper, m_up, m_lo)
 
+def tier_masses(log10_life:np.ndarray,  # (n,) predicted log10 life
+                sigma:float,            # spread of the log10 errors
+                edges,                  # the K-1 tier edges, in cycles
+               ) -> np.ndarray:
+    "(n, K) probability of each tier under N(log10_life, sigma): the regressor's tier masses."
+    e = np.log10(np.asarray(edges, float)); mu = np.asarray(log10_life, float)
+    return np.diff(ndtr((np.r_[-np.inf, e, np.inf][None, :] - mu[:, None]) / sigma), axis=1)
+
+def pool_tiers(c:np.ndarray,   # (n, K) one model's class probabilities
+               r:np.ndarray,   # (n, K) the other's
+               a:float=1.0,    # exponent of c
+               b:float=1.0,    # exponent of r
+              ) -> np.ndarray:
+    "Log-linear pool p ∝ c^a · r^b, rows normalised: (1, 1) the product, (w, 1 - w) a weighted geometric mean, a + b < 1 softer."
+    z = a * np.log(np.maximum(np.asarray(c, float), 1e-12)) + b * np.log(np.maximum(np.asarray(r, float), 1e-12))
+    return softmax(z, axis=1)
+
+def fit_pooling(c:np.ndarray,            # (n, K) out-of-fold tier probabilities of the classifier, training cells
+                log10_life:np.ndarray,   # (n,) out-of-fold log10 life of the regressor, the same cells
+                sigma:float,             # the regressor's error spread
+                edges,                   # the K-1 tier edges, in cycles
+                y,                       # (n,) observed tiers 0..K-1
+                max_exponent:float=4.0,  # bound on a and b
+               ) -> dict:
+    "Exponents (a, b) of `pool_tiers` minimising the log loss on the cells given (convex in a, b): with w = a / (a + b), temperature 1 / (a + b), and the log loss of the plain product beside it."
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax
+    y = np.asarray(y, int); n = len(y)
+    lc, lr = np.log(np.maximum(np.asarray(c, float), 1e-12)), np.log(np.maximum(tier_masses(log10_life, sigma, edges), 1e-12))
+    nll = lambda ab: -log_softmax(ab[0] * lc + ab[1] * lr, axis=1)[np.arange(n), y].mean()
+    res = minimize(nll, [0.5, 0.5], method="L-BFGS-B", bounds=[(0.0, max_exponent)] * 2)
+    a, b = (float(v) for v in res.x)
+    return dict(a=a, b=b, weight=a / (a + b) if a + b > 0 else 0.5, temperature=1 / (a + b) if a + b > 0 else float("inf"),
+                n_cells=n, log_loss=float(res.fun), log_loss_product=float(nll([1.0, 1.0])))
+
 def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabilities of the classifier
                     log10_life:np.ndarray,  # (n,) the regressor's predicted log10 life
                     sigma:float,            # spread of the regressor's out-of-fold log10 errors on training
                     edges,                  # the K-1 tier edges, in cycles
                     level:float=0.8,        # central probability of the life interval
+                    pool=(1.0, 1.0),        # exponents (a, b) of classifier and regressor in `pool_tiers` (`fit_pooling`)
                    ) -> pd.DataFrame:
-    "One answer per cell: tier probabilities, the most probable tier, a life inside that tier's edges, and an interval."
+    "One answer per cell: tier probabilities (the two models pooled), the most probable tier, a life inside that tier's edges, and an interval."
     c = np.asarray(p_tier, float); mu = np.asarray(log10_life, float); n, K = c.shape
     e = np.log10(np.asarray(edges, float)); lo = np.r_[-np.inf, e]; hi = np.r_[e, np.inf]
     if len(e) != K - 1: raise DataError(f"{K} tier probabilities need {K - 1} edges, got {len(e)}")
     if not (np.isfinite(sigma) and sigma > 0): raise DataError(f"the life model's error spread must be > 0, got {sigma}")
-    r = np.diff(ndtr((np.r_[-np.inf, e, np.inf][None, :] - mu[:, None]) / sigma), axis=1)   # regressor's tier masses
-    p = c * np.maximum(r, 1e-12); p /= p.sum(1, keepdims=True)
+    p = pool_tiers(c, tier_masses(mu, sigma, edges), *pool)
     tier = p.argmax(1)
     life = 10 ** _trunc_median(mu, sigma, lo[tier], hi[tier])
     # the mixture's CDF on a grid of log10 life (blocks of cells bound the memory), and its quantiles
@@ -172,10 +208,27 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
     if ft is None or fl is None: return None
     sigma = fl.meta.get("log10_life_oof_rmse")
     if sigma is None: raise DataError(f"{fl.name}: saved without its error spread (log10_life_oof_rmse); retrain with this version")
+    pool = joint_pooling(ft, fl)
     out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X)), sigma,
-                          ft.meta.get("tier_edges"), level)
-    out.index = X.index
+                          ft.meta.get("tier_edges"), level, (pool["a"], pool["b"]))
+    out.index = X.index; out.attrs["pooling"] = pool
     return out
+
+def joint_pooling(ft:FittedModel,   # the tier model
+                  fl:FittedModel,   # the life model of the same window
+                 ) -> dict:
+    "`fit_pooling` on the out-of-fold answers both models saved for their training cells; the plain product (a = b = 1, `fitted` False) for models saved without them (an older version)."
+    ot, ol = ft.meta.get("oof"), fl.meta.get("oof")
+    if not (isinstance(ot, dict) and isinstance(ol, dict)):
+        return dict(a=1.0, b=1.0, weight=0.5, temperature=0.5, fitted=False,
+                    rule="product of the two models' tier probabilities (saved without out-of-fold answers: trained by an older version)")
+    life = dict(zip(ol["cells"], ol["log10_life"]))
+    keep = [i for i, c in enumerate(ot["cells"]) if c in life]
+    if len(keep) < 2: raise DataError(f"{ft.name}, {fl.name}: their out-of-fold answers share {len(keep)} training cells")
+    P = np.asarray(ot["proba"], float)[keep]; y = np.asarray(ot["tier"], int)[keep]
+    mu = np.array([life[ot["cells"][i]] for i in keep])
+    out = fit_pooling(P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (a model refitted by `refit_on` keeps its original's)
+    return dict(out, fitted=True, rule=f"log-linear pool chosen by out-of-fold log loss on {len(keep)} training cells")
 
 def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
@@ -435,6 +488,10 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                 for c in cells:
                     rep.add("screen", f"window {w}: {used}; lacks " + _lacks(key, why), cell=c, cycle=None, level="note")
             J = joint_predict([m_t, m_l], X, w, model, level)
+            if not J.attrs["pooling"]["fitted"]:
+                for c in cells:
+                    rep.add("screen", f"window {w}: tier probabilities pooled by the plain product of the two models' "
+                            "(saved without out-of-fold answers, trained by an older version): likely overconfident; retrain to pool them as chosen on training cells", cell=c, cycle=None, level="note")
             J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
             J["regressor_cycle_life"] = m_l.predict(X)
             J = J.join(conformal_columns(m_l, X))         # the life model's own conformal intervals (NaN if it saved none)

@@ -34,7 +34,7 @@ __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID',
            'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid',
            'fit_model', 'BlendRegressor', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
            'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
-           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on']
+           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -1091,6 +1091,10 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                 r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
                 fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
                                log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
+                fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(np.log10(y.to_numpy(float)) - r).tolist(),
+                                        log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # kept as is by refit_on
+            if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
+                fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs))
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
         if not fitted:   # nothing to save or evaluate: said here, with why, not as an empty models folder later
@@ -1220,3 +1224,13 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
         est.fit(X, training["_" + f.task].to_numpy(int)); meta = dict(f.meta)
     meta.update(descriptors=feats, refitted_on=f"{len(feats)} of {len(f.features)} descriptors")
     return FittedModel(f.task, f.window, f.model, est, feats, f.best_params, f.cv_score, meta)
+
+# %% ../nbs/04_model.ipynb #0cfb4df2
+def oof_tier_proba(est, X:pd.DataFrame, y, seed:int=0, cv_splits:int=5,
+                   n_jobs:int|None=None) -> dict:   # parallel fits (deterministic: the result does not depend on it)
+    "Out-of-fold class probabilities of classifier `est` (its parameters as set) on (X, y): {'cells', 'tier', 'proba'} for the model's metadata."
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    y = np.asarray(y, int); k = max(2, min(cv_splits, int(np.bincount(pd.factorize(y)[0]).min())))
+    p = cross_val_predict(clone(est), X, y, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, y),
+                          method="predict_proba", n_jobs=n_jobs)
+    return dict(cells=[str(c) for c in X.index], tier=y.tolist(), proba=np.round(p, 8).tolist())

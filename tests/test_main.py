@@ -173,16 +173,24 @@ def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     assert {(c["task"], c["model"]) for c in doc["probability_calibration"] if c["split"] == "test"} >= \
         {("tiers", "lightgbm"), ("tiers", "lightgbm_joint"), ("tiers", "lightgbm_uncalibrated"), ("binary_550", "lightgbm")}
     assert (out / "figures" / "reliability_test.png").exists()
+    # the joint answer pools its two models' tier probabilities as chosen out of fold on training cells (never worse there than the product)
+    pool = doc["joint_pooling"]
+    assert {x["window"] for x in pool} == set(preds.window) and all(x["fitted"] for x in pool)
+    assert all(0 <= x["a"] <= 4 and 0 <= x["b"] <= 4 and x["log_loss"] <= x["log_loss_product"] + 1e-9 for x in pool), pool
     import battery_ssb.model as M
     real = M.load_models
-    def saved_by_an_older_version(folder):   # models without conformal half-widths: NaN columns and a note, not an error
-        fs = real(folder)
-        for f in fs: f.meta.pop("log10_life_conformal", None)
+    def saved_by_an_older_version(folder):   # models without conformal half-widths or out-of-fold answers: NaN columns,
+        fs = real(folder)                      # the plain product of the tier probabilities, and notes; not an error
+        for f in fs: f.meta.pop("log10_life_conformal", None); f.meta.pop("oof", None)
         return fs
     monkeypatch.setattr(M, "load_models", saved_by_an_older_version)
     old = screen(out / "models", batch); monkeypatch.undo()
     assert old[cc].isna().all().all() and old.predicted_cycle_life.notna().all()
     assert batch.report.to_frame().reason.str.contains("no conformal half-width").any()
+    assert batch.report.to_frame().reason.str.contains("pooled by the plain product").any()
+    assert np.allclose(old[[f"p_{t}" for t in TIER_NAMES]].sum(axis=1), 1.0)
+    implied = np.asarray(TIER_NAMES)[np.digitize(old.predicted_cycle_life, json.loads((out / "models" / f"tiers_w{w}_lightgbm.json").read_text())["tier_edges"])]
+    assert (implied[old.window == w] == old.predicted_tier[old.window == w]).all()   # tier and life still one answer
     import pytest
     with pytest.raises(Exception, match="the window-10 models need the first 10"):   # fewer cycles than the window: refused
         screen(out / "models", batch.first_cycles(9), window=10)
