@@ -20,10 +20,10 @@ from .labels import TASKS, TIER_NAMES, task_kind
 from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics', 'regression_metrics',
-           'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance', 'tier_masses',
-           'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_predict', 'joint_pooling', 'joint_records',
-           'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score', 'reliability_bins',
+__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics',
+           'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
+           'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_predict', 'joint_pooling',
+           'joint_records', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score', 'reliability_bins',
            'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
            'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
            'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
@@ -158,17 +158,22 @@ def fit_pooling(c:np.ndarray,            # (n, K) out-of-fold tier probabilities
                 edges,                   # the K-1 tier edges, in cycles
                 y,                       # (n,) observed tiers 0..K-1
                 max_exponent:float=4.0,  # bound on a and b
+                tied:bool=False,         # a = b: the product's ranking kept, only its temperature fitted
                ) -> dict:
     "Exponents (a, b) of `pool_tiers` minimising the log loss on the cells given (convex in a, b): with w = a / (a + b), temperature 1 / (a + b), and the log loss of the plain product beside it."
-    from scipy.optimize import minimize
+    from scipy.optimize import minimize, minimize_scalar
     from scipy.special import log_softmax
     y = np.asarray(y, int); n = len(y)
     lc, lr = np.log(np.maximum(np.asarray(c, float), 1e-12)), np.log(np.maximum(tier_masses(log10_life, sigma, edges), 1e-12))
     nll = lambda ab: -log_softmax(ab[0] * lc + ab[1] * lr, axis=1)[np.arange(n), y].mean()
-    res = minimize(nll, [0.5, 0.5], method="L-BFGS-B", bounds=[(0.0, max_exponent)] * 2)
-    a, b = (float(v) for v in res.x)
+    if tied:
+        res = minimize_scalar(lambda t: nll([t, t]), bounds=(0.0, max_exponent), method="bounded", options=dict(xatol=1e-6))
+        a = b = float(res.x)
+    else:
+        res = minimize(nll, [0.5, 0.5], method="L-BFGS-B", bounds=[(0.0, max_exponent)] * 2)
+        a, b = (float(v) for v in res.x)
     return dict(a=a, b=b, weight=a / (a + b) if a + b > 0 else 0.5, temperature=1 / (a + b) if a + b > 0 else float("inf"),
-                n_cells=n, log_loss=float(res.fun), log_loss_product=float(nll([1.0, 1.0])))
+                n_cells=n, log_loss=float(res.fun), log_loss_product=float(nll([1.0, 1.0])), tied=tied)
 
 def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabilities of the classifier
                     log10_life:np.ndarray,  # (n,) the regressor's predicted log10 life
@@ -214,6 +219,8 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
     out.index = X.index; out.attrs["pooling"] = pool
     return out
 
+JOINT_POOL_TIED = True   # a = b (the product's ranking, one temperature); False: a and b free (docs/model.md: noisier on 40-50 training cells)
+
 def joint_pooling(ft:FittedModel,   # the tier model
                   fl:FittedModel,   # the life model of the same window
                  ) -> dict:
@@ -227,8 +234,11 @@ def joint_pooling(ft:FittedModel,   # the tier model
     if len(keep) < 2: raise DataError(f"{ft.name}, {fl.name}: their out-of-fold answers share {len(keep)} training cells")
     P = np.asarray(ot["proba"], float)[keep]; y = np.asarray(ot["tier"], int)[keep]
     mu = np.array([life[ot["cells"][i]] for i in keep])
-    out = fit_pooling(P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (a model refitted by `refit_on` keeps its original's)
-    return dict(out, fitted=True, rule=f"log-linear pool chosen by out-of-fold log loss on {len(keep)} training cells")
+    args = (P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (a model refitted by `refit_on` keeps its original's)
+    out = fit_pooling(*args, tied=JOINT_POOL_TIED)
+    free = fit_pooling(*args) if JOINT_POOL_TIED else out   # the untied pool's exponents and loss, for the record
+    return dict(out, fitted=True, a_free=free["a"], b_free=free["b"], log_loss_free=free["log_loss"],
+                rule=f"{'product tempered' if JOINT_POOL_TIED else 'log-linear pool'} chosen by out-of-fold log loss on {len(keep)} training cells")
 
 def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
