@@ -1156,16 +1156,19 @@ def load_models(folder) -> list[FittedModel]:
 
 
 # %% ../nbs/04_model.ipynb #6aec2d7f
+def _oof_predict(est, X:pd.DataFrame, t, strata, seed:int, cv_splits:int, n_jobs, method:str="predict") -> np.ndarray:
+    "Out-of-fold predictions of `est` (cloned) on (X, t): stratified K-fold on `strata`, K = `cv_splits` or the smallest stratum's size (at least 2)."
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    k = max(2, min(cv_splits, int(np.bincount(pd.factorize(strata)[0]).min())))
+    return cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, strata),
+                             method=method, n_jobs=n_jobs)
+
 def oof_log10_residuals(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
                         n_jobs:int|None=None) -> np.ndarray:   # parallel fits (deterministic: the result does not depend on it)
     "Out-of-fold log10-life residuals (observed - predicted) of `est` (its parameters as set) on (X, y), one per training cell."
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     t = np.log10(y.to_numpy(float))
     s = np.asarray(strata) if strata is not None else np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
-    k = max(2, min(cv_splits, int(np.bincount(pd.factorize(s)[0]).min())))
-    p = cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, s),
-                          n_jobs=n_jobs)
-    return t - p
+    return t - _oof_predict(est, X, t, s, seed, cv_splits, n_jobs)
 
 def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
                    n_jobs:int|None=None) -> float:   # parallel fits (deterministic: the result does not depend on it)
@@ -1229,8 +1232,5 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
 def oof_tier_proba(est, X:pd.DataFrame, y, seed:int=0, cv_splits:int=5,
                    n_jobs:int|None=None) -> dict:   # parallel fits (deterministic: the result does not depend on it)
     "Out-of-fold class probabilities of classifier `est` (its parameters as set) on (X, y): {'cells', 'tier', 'proba'} for the model's metadata."
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    y = np.asarray(y, int); k = max(2, min(cv_splits, int(np.bincount(pd.factorize(y)[0]).min())))
-    p = cross_val_predict(clone(est), X, y, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, y),
-                          method="predict_proba", n_jobs=n_jobs)
+    y = np.asarray(y, int); p = _oof_predict(est, X, y, y, seed, cv_splits, n_jobs, method="predict_proba")
     return dict(cells=[str(c) for c in X.index], tier=y.tolist(), proba=np.round(p, 8).tolist())
