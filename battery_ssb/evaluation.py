@@ -187,12 +187,12 @@ def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabiliti
     e = np.log10(np.asarray(edges, float)); lo = np.r_[-np.inf, e]; hi = np.r_[e, np.inf]
     if len(e) != K - 1: raise DataError(f"{K} tier probabilities need {K - 1} edges, got {len(e)}")
     if not (np.isfinite(sigma) and sigma > 0): raise DataError(f"the life model's error spread must be > 0, got {sigma}")
-    p = pool_tiers(c, tier_masses(mu, sigma, edges), *pool)
+    Fa, Fb = ndtr((lo[None, :] - mu[:, None]) / sigma), ndtr((hi[None, :] - mu[:, None]) / sigma)   # (n, K)
+    p = pool_tiers(c, Fb - Fa, *pool)                   # Fb - Fa: the regressor's tier masses (`tier_masses`)
     tier = p.argmax(1)
     life = 10 ** _trunc_median(mu, sigma, lo[tier], hi[tier])
     # the mixture's CDF on a grid of log10 life (blocks of cells bound the memory), and its quantiles
     g = np.linspace(min(mu.min() - 6 * sigma, e.min() - 1), max(mu.max() + 6 * sigma, e.max() + 1), 4001)
-    Fa, Fb = ndtr((lo[None, :] - mu[:, None]) / sigma), ndtr((hi[None, :] - mu[:, None]) / sigma)   # (n, K)
     mass = np.where(Fb - Fa > 0, Fb - Fa, np.inf)
     qs = np.empty((n, 2))
     for s in range(0, n, 1000):
