@@ -319,7 +319,7 @@ def run_summary(doc:dict,             # metrics.json of a run
     for (task, w, s), g in r.groupby(["task", "window", "split"], sort=False):
         m = "rmse" if "rmse" in g and g.rmse.notna().any() and task == "cycle_life" else "accuracy"
         v = g.set_index("model")[m]
-        show = [k for k in ("lightgbm", "lightgbm_joint", "elastic_net", "dummy", "gbdt_recorded_only", "oracle_fingerprints", "oracle_rerun") if k in v.index]
+        show = [k for k in ("lightgbm", "lightgbm_blend", "lightgbm_joint", "elastic_net", "dummy", "gbdt_recorded_only", "oracle_fingerprints", "oracle_rerun") if k in v.index]
         lines.append(f"  {task:<12} {w:>3} cycles {s:<6} {m}: " + ", ".join(f"{k} {v[k]:.3g}" for k in show))
     gap = pd.DataFrame(doc.get("oracle_gap", []))
     if len(gap):
@@ -330,7 +330,7 @@ def run_summary(doc:dict,             # metrics.json of a run
     if len(cov := cov[cov.split != "train"] if len(cov) else cov):
         for lev, c in cov.groupby("level", sort=True):   # nominal level: observed coverage per window and split
             lines.append(f"  life interval ({lev:.0%}) coverage: " +
-                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if str(m).endswith("_conformal") else "")
+                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if m == "lightgbm_conformal" else f" ({m})" if str(m).endswith("_conformal") else "")
                                    for w, s, v, m in zip(c.window, c.split, c.coverage, c.model)))
     cal = pd.DataFrame(doc.get("probability_calibration", []))
     if len(cal := cal[(cal.split != "train") & cal.model.isin(["lightgbm", "lightgbm_joint"])] if len(cal) else cal):

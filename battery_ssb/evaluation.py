@@ -23,12 +23,12 @@ from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics',
            'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
            'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_predict', 'joint_pooling',
-           'joint_records', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score', 'reliability_bins',
-           'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
-           'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
-           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score',
+           'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities',
+           'calibration_records', 'plot_reliability', 'predictions_table', 'model_requirements', 'screen',
+           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
            'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
-           'bench_ablation', 'write_metrics', 'oracle_records', 'oracle_gap']
+           'blend_choices', 'bench_ablation', 'write_metrics', 'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -77,6 +77,10 @@ PUBLISHED = pd.DataFrame([
     ("Severson 2019 Table 1", "cycle_life", 100, "full (needs IR, temperature, charge time)", "lightgbm", "train", "rmse", 51),
     ("Severson 2019 Table 1", "cycle_life", 100, "full (needs IR, temperature, charge time)", "lightgbm", "test1", "rmse", 118),
     ("Severson 2019 Table 1", "cycle_life", 100, "full (needs IR, temperature, charge time)", "lightgbm", "test1 excl. outlier", "rmse", 100),
+    ("Severson 2019 Table 1", "cycle_life", 100, "discharge", "lightgbm_blend", "test1", "rmse", 91),
+    ("Severson 2019 Table 1", "cycle_life", 100, "discharge", "lightgbm_blend", "test1 excl. outlier", "rmse", 86),
+    ("Attia 2021 (authors' notebook)", "cycle_life", 100, "PCR on the full ΔQ100-10(V) curve", "lightgbm_blend", "test1 excl. outlier", "rmse", 97),
+    ("BatLiNet, Nature Machine Intelligence 2025 (mean of 8 seeds, s.d. 3)", "cycle_life", 100, "BatLiNet (CNN on six curves + cell pairs)", "lightgbm_blend", "test1 excl. outlier", "rmse", 63),
     ("Severson 2019 Table 2", "binary_550", 5, "variance classifier", "severson_variance", "train", "accuracy", 0.821),
     ("Severson 2019 Table 2", "binary_550", 5, "variance classifier", "severson_variance", "test1 excl. outlier", "accuracy", 0.786),
     ("Severson 2019 Table 2", "binary_550", 5, "full classifier (needs IR, temperature, charge time)", "lightgbm", "train", "accuracy", 0.974),
@@ -248,9 +252,6 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
         X = features[w].X
         J = joint_predict(fitted, X, w, model, level)
         if J is None: continue
-        fl = next((f for f in fitted if (f.task, f.window, f.model) == ("cycle_life", w, model)), None)
-        levels = sorted(float(l) for l in (fl.meta.get("log10_life_conformal") or {})) if fl is not None else []
-        C = conformal_columns(fl, X, levels) if levels else None   # the conformal intervals beside it
         for s in splits:
             idx = X.index.intersection(cells.index[cells.split == s])
             if len(idx) == 0: continue
@@ -263,11 +264,25 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
             cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level,
                             **interval_coverage(y, j.life_low, j.life_high, level),
                             median_width_ratio=float(np.median(j.life_high / j.life_low))))
+    return recs, cov + conformal_coverage(fitted, features, labels, cells, model, splits)
+
+def conformal_coverage(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
+                       model:str="lightgbm", splits=None) -> list[dict]:
+    "Coverage per window, split and level of the conformal life intervals (`<model>_conformal`) around `model`'s own life prediction, at every level it saved."
+    splits = splits or list(dict.fromkeys(cells.split)); cov = []
+    for fl in (f for f in fitted if f.task == "cycle_life" and f.model == model):
+        levels = sorted(float(l) for l in (fl.meta.get("log10_life_conformal") or {}))
+        if not levels: continue
+        X = features[fl.window].X; C = conformal_columns(fl, X, levels)
+        for s in splits:
+            idx = X.index.intersection(cells.index[cells.split == s])
+            if len(idx) == 0: continue
+            y = labels.loc[idx, "cycle_life"].to_numpy(float)
             for l in levels:
                 lo, hi = C.loc[idx, f"life_conformal_lo{level_tag(l)}"], C.loc[idx, f"life_conformal_hi{level_tag(l)}"]
-                cov.append(dict(window=w, model=f"{model}_conformal", split=s, level=l, **interval_coverage(y, lo, hi, l),
+                cov.append(dict(window=fl.window, model=f"{model}_conformal", split=s, level=l, **interval_coverage(y, lo, hi, l),
                                 median_width_ratio=float(np.median(hi / lo))))
-    return recs, cov
+    return cov
 
 # %% ../nbs/05_evaluation.ipynb #cf0cd001
 from scipy.stats import binom
@@ -632,7 +647,7 @@ def plot_shap_by_group(table:pd.DataFrame, name:str, folder=None, data_label:str
     return _save(fig, folder, f"shap_by_mechanism_{name}.png")
 
 # %% ../nbs/05_evaluation.ipynb #ab0cd001
-PIECES = ("dummy", "severson_variance", "elastic_net", "lightgbm", "lightgbm_joint")   # the ladder, simplest first
+PIECES = ("dummy", "severson_variance", "elastic_net", "lightgbm", "lightgbm_blend", "lightgbm_joint")   # the ladder, simplest first (lightgbm_blend: life only)
 HEADLINE = {"cycle_life": "rmse", "tiers": "macro_f1"}                                  # binary_*: accuracy
 
 def pieces_table(records:list[dict],            # metrics records (evaluate + joint_records)
@@ -656,6 +671,13 @@ def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFram
                          trees=", ".join(f"{k}={bp[k]}" for k in ("num_leaves", "n_estimators", "min_child_samples", "reg_lambda") if k in bp),
                          cv_score=f.cv_score, temperature=getattr(f.estimator, "temperature_", np.nan) if f.task != "cycle_life" else np.nan,
                          conformal_80=(f.meta.get("log10_life_conformal") or {}).get("0.8", np.nan)))
+    return pd.DataFrame(rows)
+
+def blend_choices(fitted:list[FittedModel]) -> pd.DataFrame:
+    "Per `lightgbm_blend` life model: the pairwise weight CV chose and the CV RMSE (cycles) of every weight it compared."
+    rows = [dict(window=f.window, weight=f.best_params.get("weight"),
+                 **{f"cv_rmse_w{float(k):g}": v for k, v in (f.meta.get("cv_rmse_by_weight") or {}).items()})
+            for f in fitted if f.model == "lightgbm_blend"]
     return pd.DataFrame(rows)
 
 def bench_ablation(dataset:str|None=None) -> pd.DataFrame:

@@ -26,15 +26,16 @@ from .features import featurize, Features, is_curve
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
-__all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS', 'CURVE_PCS',
-           'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'LARGE_N', 'MAX_CANDIDATES', 'SCORERS', 'CROSSED',
-           'BLEND_WEIGHTS', 'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores', 'PriorBoostRegressor',
-           'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside',
-           'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model',
-           'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid',
-           'fit_model', 'BlendRegressor', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
-           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
-           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
+__all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS',
+           'CURVE_PCS', 'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'PAIR_REFS', 'LARGE_N',
+           'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'BLEND_WEIGHTS', 'CONFORMAL_LEVELS',
+           'merge_boosters', 'CurveScores', 'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature',
+           'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside', 'replace_folder', 'read_manifest',
+           'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings', 'scorer',
+           'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid', 'fit_model', 'BlendRegressor',
+           'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models', 'training_report', 'load_models',
+           'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval', 'save_training_tables',
+           'load_training_table', 'refit_on', 'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -113,12 +114,13 @@ class _PriorBoost(BaseEstimator):
                  curve_log:bool=False,         # compress log10 |ΔQ(V)| instead of ΔQ(V)
                  n_seeds:int=1,                # boosters of seeds random_state, +1, ... averaged into one (seed bagging)
                  monotone:bool=False,          # constrain the trees to the signs of MONOTONE_LIFE (regressor of life; binary class 1 = longer life)
+                 max_refs:int=0,               # PairwiseRegressor only: reference cells each training cell is paired with (seeded sample; 0: every other cell), bounding the n^2 pairs
                 ):
         self.prior_feature, self.n_estimators, self.learning_rate = prior_feature, n_estimators, learning_rate
         self.num_leaves, self.min_child_samples, self.reg_lambda = num_leaves, min_child_samples, reg_lambda
         self.subsample, self.colsample_bytree, self.random_state = subsample, colsample_bytree, random_state
         self.prior_alpha, self.prior_l1_ratio, self.curve_pcs, self.curve_method = prior_alpha, prior_l1_ratio, curve_pcs, curve_method
-        self.curve_log, self.n_seeds, self.monotone = curve_log, n_seeds, monotone
+        self.curve_log, self.n_seeds, self.monotone, self.max_refs = curve_log, n_seeds, monotone, max_refs
 
     @property
     def _prior_features(self) -> list[str]:
@@ -145,7 +147,7 @@ class _PriorBoost(BaseEstimator):
         "LightGBM `model` (LGBMRegressor or LGBMClassifier) on the trees' inputs `T` from margin `init`: n_seeds seeds averaged into one booster."
         p = self._lgb_params()
         if (mc := self._monotone_signs(list(T.columns))) is not None: p.update(monotone_constraints=mc, monotone_constraints_method="advanced")
-        return merge_boosters([model(**dict(p, random_state=self.random_state + i), **kw).fit(T, y, init_score=init).booster_
+        return merge_boosters([model(**dict(p, random_state=self.random_state + i, **kw)).fit(T, y, init_score=init).booster_
                                for i in range(max(1, int(self.n_seeds)))])
 
     def _frame(self, X) -> pd.DataFrame:
@@ -327,6 +329,8 @@ def fit_temperature(margins:np.ndarray, y:np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
 
 # %% ../nbs/04_model.ipynb #3230630d
+PAIR_LGB = dict(max_bin=63, force_col_wise=True, force_row_wise=False)   # pair rows: coarser bins, column-wise histograms (about half the fit time at ssb-sim's size)
+
 class PairwiseRegressor(_PriorBoost, RegressorMixin):
     "Linear prior plus LightGBM on cell pairs (x_i - x_j, x_j) -> residual differences, averaged over the training cells as references (BatLiNet's idea)."
     def _pairs(self, A:np.ndarray) -> pd.DataFrame:
@@ -343,10 +347,17 @@ class PairwiseRegressor(_PriorBoost, RegressorMixin):
         prior = self._fit_prior(X, y, _prior_regression(self.prior_alpha, self.prior_l1_ratio))
         r = y - (0.0 if prior is None else prior)
         self.ref_X_, self.ref_r_ = self._trees(X).to_numpy(float), r
-        P = self._pairs(self.ref_X_); d = (r[:, None] - r[None, :]).ravel()
-        off = ~np.eye(len(r), dtype=bool).ravel()            # a cell against itself teaches nothing
-        self.booster_ = self._boost(lgb.LGBMRegressor, P[off], d[off])
+        I, J = self._pair_index(len(r)); A = self.ref_X_
+        P = pd.DataFrame(np.hstack([A[I] - A[J], A[J]]), columns=self._trees_names())
+        self.booster_ = self._boost(lgb.LGBMRegressor, P, r[I] - r[J], **PAIR_LGB)
         return self
+
+    def _pair_index(self, n:int) -> tuple[np.ndarray, np.ndarray]:
+        "Training pairs (i, j), i != j (a cell against itself teaches nothing): every ordered pair, or `max_refs` references per cell drawn with `random_state`."
+        k = int(self.max_refs or 0)
+        if k <= 0 or k >= n - 1: return np.nonzero(~np.eye(n, dtype=bool))
+        J = np.argsort(np.random.default_rng(self.random_state).random((n, n)) + np.eye(n), axis=1, kind="stable")[:, :k]   # itself sorts last
+        return np.repeat(np.arange(n), k), J.ravel()
 
     def raw_margin(self, X) -> np.ndarray:
         X = self._frame(X); m = len(self.ref_X_)
@@ -630,6 +641,17 @@ def check_model_state(doc:dict, where) -> dict:
     if task == "cycle_life" and cl or str(task).startswith("binary_") and len(cl) != 2:
         bad(f"classes {cl} do not fit task {task!r}")
     n, K = len(f), len(cl)
+    if doc["estimator"] == "BlendRegressor":   # weight, then each part checked as a model of its own on the same descriptors
+        wt = doc["params"].get("weight"); parts = doc.get("parts")
+        if not isinstance(wt, (int, float)) or isinstance(wt, bool) or not 0 <= wt <= 1: bad(f"blend weight {wt!r}: expected a number in [0, 1]")
+        need = [k for k, share in (("single", 1 - wt), ("pairwise", wt)) if share > 0]
+        if not isinstance(parts, dict) or sorted(parts) != sorted(need): bad(f"blend parts {sorted(parts) if isinstance(parts, dict) else parts!r}: expected {need} for weight {wt}")
+        for k, d in parts.items():
+            kind = dict(single="PriorBoostRegressor", pairwise="PairwiseRegressor")[k]
+            if not isinstance(d, dict) or d.get("estimator") != kind: bad(f"blend part {k!r}: expected a {kind}")
+            if d.get("features") != f: bad(f"blend part {k!r}: its descriptors differ from the blend's")
+            check_model_state(dict(d, task=task), f"{where} (part {k!r})")
+        return doc
     if doc["estimator"] == "LinearBaseline":
         for k in ("impute", "mean", "scale"): num(k, doc.get(k), (n,), positive=k == "scale")
         icpt = num("intercept", doc.get("intercept"))
@@ -682,6 +704,9 @@ def save_model(est, folder, name:str, meta:dict) -> Path:
     if hasattr(est, "booster_"):
         written.append(atomic_write(folder / f"{name}.txt", est.booster_.model_to_string()))
         state["booster_file"] = f"{name}.txt"
+    for k, (_, m) in getattr(est, "parts_", {}).items():   # a blend: each part's trees in NAME.<part>.txt
+        written.append(atomic_write(folder / f"{name}.{k}.txt", m.booster_.model_to_string()))
+        state["parts"][k]["booster_file"] = f"{name}.{k}.txt"
     doc = dict(meta, **state, battery_ssb_version=battery_ssb.__version__, lightgbm_version=lgb.__version__)
     written.append(atomic_write(folder / f"{name}.json", json.dumps(doc, indent=1, default=_json_default)))
     _add_to_manifest(folder, written)
@@ -698,6 +723,25 @@ def _tree_names(doc:dict) -> list:
     d = [x for x in doc["features"] if not is_curve(x)]
     return [x + "__diff" for x in d] + [x + "__ref" for x in d] if doc["estimator"] == "PairwiseRegressor" else d
 
+def _rebuild(doc:dict, path:Path, trees:str, manifest:dict):
+    "One estimator from its checked JSON state `doc` (of the file `path`) and its trees in the file `trees` beside it, checked first."
+    cls = _ESTIMATORS.get(doc.get("estimator")); model_str = None
+    if cls is LinearBaseline:
+        if doc.get("booster_file") is not None: raise DataError(f"{path}: a linear model with a booster_file")
+    else:
+        if doc.get("booster_file") != trees:   # the trees beside the JSON, never a path elsewhere
+            raise DataError(f"{path}: booster_file {doc.get('booster_file')!r}: expected {trees!r} in the same folder")
+        b = _checked_bytes(path.parent, trees, manifest, path)
+        try: model_str = b.decode()
+        except UnicodeDecodeError: raise DataError(f"{path.parent / trees}: not text") from None
+        check_booster_text(model_str, _tree_names(doc), len(doc["classes"]), path.parent / trees)
+    try: est = cls._from_state(doc, model_str)
+    except DataError: raise
+    except Exception as e: raise DataError(f"{path}: cannot rebuild the model ({type(e).__name__}: {e})") from None
+    if model_str is not None and est.booster_.num_feature() != len(_tree_names(doc)):
+        raise DataError(f"{path}: the trees take {est.booster_.num_feature()} descriptors, the JSON lists {len(_tree_names(doc))}")
+    return est
+
 def load_model(path) -> tuple[object, dict]:
     "Load a model saved by `save_model` from its .json path, every file checked first: (estimator, metadata)."
     path = Path(path)
@@ -706,28 +750,16 @@ def load_model(path) -> tuple[object, dict]:
     try: doc = json.loads(_checked_bytes(path.parent, path.name, manifest, path))
     except (UnicodeDecodeError, json.JSONDecodeError) as e: raise DataError(f"{path}: not valid JSON ({e})") from None
     if not isinstance(doc, dict): raise DataError(f"{path}: expected a JSON object")
-    cls = _ESTIMATORS.get(doc.get("estimator"))
-    if cls is None: raise DataError(f"{path}: unknown estimator {doc.get('estimator')!r}")
+    if _ESTIMATORS.get(doc.get("estimator")) is None: raise DataError(f"{path}: unknown estimator {doc.get('estimator')!r}")
     check_model_state(doc, path)
-    model_str = None
-    if cls is LinearBaseline:
-        if doc.get("booster_file") is not None: raise DataError(f"{path}: a linear model with a booster_file")
-    else:
-        if doc.get("booster_file") != f"{path.stem}.txt":   # the trees beside the JSON, never a path elsewhere
-            raise DataError(f"{path}: booster_file {doc.get('booster_file')!r}: expected {path.stem + '.txt'!r} in the same folder")
-        b = _checked_bytes(path.parent, doc["booster_file"], manifest, path)
-        try: model_str = b.decode()
-        except UnicodeDecodeError: raise DataError(f"{path.parent / doc['booster_file']}: not text") from None
-        check_booster_text(model_str, _tree_names(doc), len(doc["classes"]), path.parent / doc["booster_file"])
-    try: est = cls._from_state(doc, model_str)
-    except DataError: raise
-    except Exception as e: raise DataError(f"{path}: cannot rebuild the model ({type(e).__name__}: {e})") from None
-    if model_str is not None and est.booster_.num_feature() != len(_tree_names(doc)):
-        raise DataError(f"{path}: the trees take {est.booster_.num_feature()} descriptors, the JSON lists {len(_tree_names(doc))}")
-    return est, doc
+    if doc["estimator"] == "BlendRegressor":   # its parts, each with its own trees file
+        parts = {k: _rebuild(d, path, f"{path.stem}.{k}.txt", manifest) for k, d in doc["parts"].items()}
+        return _ESTIMATORS["BlendRegressor"]._from_state(doc, parts), doc
+    return _rebuild(doc, path, f"{path.stem}.txt", manifest), doc
+
 
 # %% ../nbs/04_model.ipynb #2802a871
-MODELS = ("lightgbm", "severson_variance", "elastic_net", "dummy")
+MODELS = ("lightgbm", "lightgbm_blend", "severson_variance", "elastic_net", "dummy")   # lightgbm_blend: cycle life only
 
 def dataset_settings(dataset:str) -> dict:
     "What a dataset declares in DATASETS for its study (windows, binary threshold, published baselines, life unit); MATR's defaults otherwise."
@@ -746,8 +778,11 @@ SEED_BAGS = (1,)              # n_seeds lightgbm's grid offers (seed bagging): (
 MONOTONE = (False,)           # monotone constraints (MONOTONE_LIFE) lightgbm's grid offers: (False,) = off; (False, True) lets CV choose
 STACKED_PRIOR = False         # offer the stacked prior (a linear model of Severson's discharge descriptors) in lightgbm's grid: off until every reference dataset is re-run with it (docs/model.md)
 
+PAIR_REFS = 40      # reference cells per training cell in the pairwise model's pairs (every pair below PAIR_REFS + 2 training cells: MATR's 41 all)
+
 LARGE_N = 100        # training cells from which one CV repeat and a sample of the LightGBM grid suffice
 MAX_CANDIDATES = 8   # LightGBM configurations searched from LARGE_N training cells on
+PAIR_CANDIDATES = 4  # the pairwise part's configurations searched from LARGE_N training cells on (each fit costs ~20x a single-cell one)
 
 def _rmse_cycles(y_log, p_log): return float(np.sqrt(np.mean((10 ** np.asarray(p_log) - 10 ** np.asarray(y_log)) ** 2)))
 SCORERS = {"binary_550": "balanced_accuracy", "tiers": "f1_macro",
@@ -799,7 +834,12 @@ def model_spec(model:str, task:str, window:int, columns:list, pair:tuple|None, y
         priors = ([dict(prior_feature=[dis], prior_alpha=PRIOR_ALPHAS)] if dis and all(f in columns for f in dis) else
                   [dict(prior_feature=[prior])] if prior in columns else [dict(prior_feature=[None])])
         trees = dict(n_estimators=[200, 600], learning_rate=[0.1], num_leaves=[4, 8], min_child_samples=[20, 60])
-        return PairwiseRegressor(random_state=seed), list(columns), [dict(trees, **p) for p in priors]
+        return PairwiseRegressor(random_state=seed, max_refs=PAIR_REFS), list(columns), [dict(trees, **p) for p in priors]
+    if model == "lightgbm_blend":   # cycle life only: the two parts' grids, searched one after the other, then the weight (fit_model)
+        if clf: return None
+        (s, fs, gs), (pw, fp, gp) = (model_spec(m, task, window, columns + curve, pair, y, seed) for m in ("lightgbm", "pairwise"))
+        if fs != fp: return None   # the curve prior reads curve points the pairs do not: no common descriptors
+        return BlendRegressor(s, pw), fs, dict(single=gs, pairwise=gp)
     if model == "severson_variance":
         own = "dq_5_4_var_log10" if clf else "dq_100_10_var_log10"
         if own not in columns: return None
@@ -860,14 +900,17 @@ def cv_folds(strata,                # class (or stratum) of each training cell
 
 CROSSED = ("n_seeds", "monotone")   # grid options crossed with the sampled configurations, not sampled with them
 
-def sample_grid(grid, seed:int=0) -> list|dict:
-    """A seeded sample of MAX_CANDIDATES configurations of `grid` (the grid itself if it has no more), each crossed with
+def sample_grid(grid, seed:int=0,
+                n:int|None=None,   # configurations to draw (None: MAX_CANDIDATES)
+               ) -> list|dict:
+    """A seeded sample of `n` configurations of `grid` (the grid itself if it has no more), each crossed with
     every value of the CROSSED options: bagging and monotone constraints are compared on the same trees, not on another sample."""
+    n = MAX_CANDIDATES if n is None else n
     parts = grid if isinstance(grid, list) else [grid]
     extra = {k: v for k, v in parts[0].items() if k in CROSSED}
     base = [{k: v for k, v in g.items() if k not in CROSSED} for g in parts]
-    if len(ParameterGrid(base)) <= MAX_CANDIDATES: return grid
-    return [dict({k: [v] for k, v in c.items()}, **extra) for c in ParameterSampler(base if isinstance(grid, list) else base[0], MAX_CANDIDATES, random_state=seed)]
+    if len(ParameterGrid(base)) <= n: return grid
+    return [dict({k: [v] for k, v in c.items()}, **extra) for c in ParameterSampler(base if isinstance(grid, list) else base[0], n, random_state=seed)]
 
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
@@ -894,6 +937,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
+    if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how)
     if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
@@ -907,6 +951,27 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
                        dict(cv=f"{how}, {n_cand} candidates"))
+
+def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str, window:int, seed:int, n_jobs, how:str) -> FittedModel:
+    """`lightgbm_blend`: each part's grid searched on the folds `cv` (the same scores GridSearchCV gives; ties: the first
+    configuration), then the pairwise weight from BLEND_WEIGHTS scored on the best configurations' own fold predictions
+    (ties: the smaller weight), and the blend refitted on all of X."""
+    best, parts, folds, n_cand = {}, {}, {}, 0
+    for k, g in grids.items():
+        if len(X) >= LARGE_N: g = sample_grid(g, seed, PAIR_CANDIDATES if k == "pairwise" else None)
+        cands = list(ParameterGrid(g)); n_cand += len(cands)
+        base = getattr(est, k); fit_pred = lambda c, tr, te: clone(base).set_params(**c).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
+        preds = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(c, tr, te) for c in cands for tr, te in cv)
+        by_c = [preds[j * len(cv):(j + 1) * len(cv)] for j in range(len(cands))]
+        scores = [_blend_scores(t, cv, p, p, (0.0,))[0.0] for p in by_c]
+        b = int(np.argmin(scores)); best[k], folds[k] = cands[b], by_c[b]
+        parts[k] = clone(base).set_params(**cands[b])
+    by_w = _blend_scores(t, cv, folds["single"], folds["pairwise"], BLEND_WEIGHTS)
+    w = min(by_w, key=lambda v: (by_w[v], v))
+    with parallel_config(n_jobs=n_jobs): final = BlendRegressor(parts["single"], parts["pairwise"], w).fit(X, t)
+    return FittedModel(task, window, "lightgbm_blend", final, list(X.columns), dict(weight=w, single=best["single"], pairwise=best["pairwise"]),
+                       by_w[w], dict(cv=f"{how}, {n_cand} candidates + {len(by_w)} weights", cv_rmse_by_weight={str(v): r for v, r in by_w.items()}))
+
 
 # %% ../nbs/04_model.ipynb #82c55da9
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)   # weights of the pairwise model in BlendRegressor that cv_blend compares
@@ -927,6 +992,32 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
     def predict(self, X) -> np.ndarray:
         w = self.weight
         return ((1 - w) * self.single_.predict(X) if self.single_ is not None else 0.0) + (w * self.pairwise_.predict(X) if self.pairwise_ is not None else 0.0)
+    def raw_margin(self, X) -> np.ndarray: return self.predict(X)
+
+    @property
+    def parts_(self) -> dict:
+        "The fitted parts with a non-zero weight: name -> (weight, estimator)."
+        return {k: (w, m) for k, w, m in (("single", 1 - self.weight, self.single_), ("pairwise", self.weight, self.pairwise_)) if m is not None}
+    @property
+    def features_(self) -> list: return next(iter(self.parts_.values()))[1].features_
+    def contributions(self, X) -> tuple[np.ndarray, np.ndarray]:
+        "Exact additive contributions: each part's, times its weight (both parts read the same descriptors in the same order)."
+        out = [(w * v, w * b) for w, m in self.parts_.values() for v, b in [m.contributions(X)]]
+        return sum(v for v, _ in out), sum(b for _, b in out)
+
+    # --- saving: each part's trees in NAME.<part>.txt, their JSON states nested under 'parts'
+    def _state(self) -> dict:
+        return dict(estimator="BlendRegressor", params=dict(weight=float(self.weight)), features=list(self.features_),
+                    classes=[], parts={k: m._state() for k, (w, m) in self.parts_.items()})
+    @classmethod
+    def _from_state(cls, state:dict, parts:dict):
+        "Rebuild from a saved state and its parts, already rebuilt (name -> estimator)."
+        est = cls(weight=state["params"]["weight"])
+        est.single_, est.pairwise_ = parts.get("single"), parts.get("pairwise")
+        est.n_features_in_ = len(state["features"])
+        return est
+
+_ESTIMATORS["BlendRegressor"] = BlendRegressor   # load_model rebuilds it (its parts: the estimators above)
 
 def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list[np.ndarray]:
     "Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows."
@@ -936,7 +1027,10 @@ def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -
 def cv_blend(single, pairwise, X:pd.DataFrame, y_log10:np.ndarray, cv:list, weights=BLEND_WEIGHTS, n_jobs=None) -> dict:
     "CV RMSE in cycles (mean over `cv`'s folds, as GridSearchCV scores) of BlendRegressor(single, pairwise, w) for each w in `weights`; each part fitted once per fold."
     t = np.asarray(y_log10, float)
-    ps, pp = _fold_predictions(single, X, t, cv, n_jobs), _fold_predictions(pairwise, X, t, cv, n_jobs)
+    return _blend_scores(t, cv, _fold_predictions(single, X, t, cv, n_jobs), _fold_predictions(pairwise, X, t, cv, n_jobs), weights)
+
+def _blend_scores(t:np.ndarray, cv:list, ps:list, pp:list, weights) -> dict:
+    "Mean fold RMSE in cycles of (1 - w) x single + w x pairwise, from the parts' fold predictions `ps`, `pp` on `cv`'s held-out rows."
     return {float(w): float(np.mean([_rmse_cycles(t[te], (1 - w) * a + w * b) for (_, te), a, b in zip(cv, ps, pp)])) for w in weights}
 
 class LifeThresholdClassifier(BaseEstimator, ClassifierMixin):

@@ -45,9 +45,9 @@ def test_main_end_to_end_on_real_data_with_an_unseen_split(matr_dir, tmp_path):
     assert {x["split"] for x in res} == {"train", "test1", "test2"}
     for x in res:
         assert set(x) == (REG_KEYS if x["task"] == "cycle_life" else CLASS_KEYS), x
-        assert x["model"] in {"lightgbm", "lightgbm_joint", "severson_variance", "elastic_net", "dummy"} and x["window"] in (5, 100)
+        assert x["model"] in {"lightgbm", "lightgbm_blend", "lightgbm_joint", "severson_variance", "elastic_net", "dummy"} and x["window"] in (5, 100)
     keys = [(x["task"], x["window"], x["model"], x["split"]) for x in res]
-    assert len(keys) == len(set(keys)) == (21 + 4) * 3   # + lightgbm_joint: tiers and cycle_life at each window
+    assert len(keys) == len(set(keys)) == (21 + 4 + 2) * 3   # + lightgbm_joint: tiers and cycle_life at each window; + lightgbm_blend: cycle_life
     get = {(x["task"], x["window"], x["model"], x["split"]): x for x in res}
     assert get[("cycle_life", 100, "severson_variance", "test1")]["n_cells"] == 43
     assert get[("binary_550", 5, "lightgbm", "test2")]["n_cells"] == 10
@@ -169,7 +169,8 @@ def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     assert cc == ["life_conformal_lo80", "life_conformal_hi80", "life_conformal_lo90", "life_conformal_hi90"]
     assert np.allclose(sc.loc[same, cc], p.loc[same, cc], rtol=1e-9)
     assert {(c["model"], c["level"]) for c in doc["interval_coverage"] if c["split"] == "test"} == \
-        {("lightgbm_joint", 0.8), ("lightgbm_conformal", 0.8), ("lightgbm_conformal", 0.9)}
+        {("lightgbm_joint", 0.8), ("lightgbm_conformal", 0.8), ("lightgbm_conformal", 0.9),
+         ("lightgbm_blend_conformal", 0.8), ("lightgbm_blend_conformal", 0.9)}
     assert {(c["task"], c["model"]) for c in doc["probability_calibration"] if c["split"] == "test"} >= \
         {("tiers", "lightgbm"), ("tiers", "lightgbm_joint"), ("tiers", "lightgbm_uncalibrated"), ("binary_550", "lightgbm")}
     assert (out / "figures" / "reliability_test.png").exists()
