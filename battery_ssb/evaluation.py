@@ -418,7 +418,7 @@ def plot_reliability(probs:dict, labels:pd.DataFrame, cells:pd.DataFrame, split:
 # %% ../nbs/05_evaluation.ipynb #933cd084
 def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                       window:int, model:str="lightgbm") -> pd.DataFrame:
-    "Per cell: split, observed life and tier, the joint answer (tier, probabilities, life, interval), each model's own (the regressor's with its conformal intervals), top-3 SHAP reasons."
+    "Per cell: split, observed life and tier, the joint answer (tier, probabilities, life, interval), each model's own (the regressors' with their conformal intervals: `<model>` and `<model>_blend`), top-3 SHAP reasons."
     get = {(f.task, f.window, f.model): f for f in fitted}
     X = features[window].X
     out = pd.DataFrame({"split": cells.split.reindex(X.index), "cycle_life": labels.cycle_life.reindex(X.index),
@@ -431,6 +431,8 @@ def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFra
         out["regressor_cycle_life"] = f.predict(X)
         out = out.join(conformal_columns(f, X))          # its conformal intervals, life_conformal_lo80 ... hi90
         out = out.join(top_reasons(f, X).add_prefix("life_"))
+    if (f := get.get(("cycle_life", window, f"{model}_blend"))) is not None:   # the pairwise blend's life and its conformal intervals
+        out["blend_cycle_life"] = f.predict(X); out = out.join(conformal_columns(f, X).add_prefix("blend_"))
     return out
 
 # %% ../nbs/05_evaluation.ipynb #5ebc48ba
@@ -467,7 +469,9 @@ def screen(models_dir,                  # OUTDIR/models of a study run
     "Per cell: tier, tier probabilities, cycle life with interval (one coherent answer), top-3 SHAP reasons, model used."
     from battery_ssb.model import load_models, refit_on, load_training_table
     from battery_ssb.features import featurize
-    fitted = [f for f in load_models(models_dir) if f.model == model and f.task in ("tiers", "cycle_life")]
+    saved = load_models(models_dir)
+    fitted = [f for f in saved if f.model == model and f.task in ("tiers", "cycle_life")]
+    blends = {f.window: f for f in saved if f.model == f"{model}_blend" and f.task == "cycle_life"}   # the pairwise blend's life, where trained
     windows = sorted({f.window for f in fitted if {"tiers", "cycle_life"} <= {g.task for g in fitted if g.window == f.window}})
     if not windows: raise DataError(f"{models_dir}: no pair of '{model}' tier and cycle-life models of one window")
     if window is not None and window not in windows:
@@ -524,6 +528,12 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                 for c in cells:
                     rep.add("screen", f"window {w}: the life model saved no conformal half-width at levels {nosave} "
                             "(trained by an older version): its life_conformal columns are NaN; retrain to get them", cell=c, cycle=None, level="note")
+            if (fb := blends.get(w)) is not None:   # refitted alike when descriptors are missing
+                try:
+                    m_b = refit_on(fb, train, have) if key else fb
+                    J["blend_cycle_life"] = m_b.predict(X); J = J.join(conformal_columns(m_b, X).add_prefix("blend_"))
+                except DataError as e:
+                    for c in cells: rep.add("screen", f"window {w}: no blend_cycle_life: {e}", cell=c, cycle=None, level="note")
             J = J.join(top_reasons(m_t, X))
             cols = list(dict.fromkeys(m_t.features + m_l.features))
             if train is not None:

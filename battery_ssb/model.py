@@ -1306,10 +1306,12 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
     feats = [d for d in f.features if d in descriptors]
     if not feats: raise DataError(f"{f.name}: none of its {len(f.features)} descriptors is available to refit on")
     est = clone(f.estimator)
-    if (p := est.get_params().get("prior_feature")) is not None:   # keep the prior's descriptors that remain
-        keep = [d for d in ([p] if isinstance(p, str) else p) if d in feats]
-        est.set_params(prior_feature=None if not keep else keep[0] if isinstance(p, str) else keep)
-    if est.get_params().get("curve_pcs") and not any(map(is_curve, feats)): est.set_params(curve_pcs=0)   # no curve to score
+    parts = [m for m in (est.single, est.pairwise) if m is not None] if isinstance(est, BlendRegressor) else [est]   # a blend: each part
+    for e in parts:
+        if (p := e.get_params().get("prior_feature")) is not None:   # keep the prior's descriptors that remain
+            keep = [d for d in ([p] if isinstance(p, str) else p) if d in feats]
+            e.set_params(prior_feature=None if not keep else keep[0] if isinstance(p, str) else keep)
+        if e.get_params().get("curve_pcs") and not any(map(is_curve, feats)): e.set_params(curve_pcs=0)   # no curve to score
     if not [d for d in feats if not is_curve(d)]: raise DataError(f"{f.name}: only ΔQ(V) curve points are available to refit on")
     X = training[feats]
     if f.task == "cycle_life":

@@ -117,6 +117,7 @@ def test_screening_real_cells_measured_differently(raw_run, tmp_path):
     assert p.model_used.str.startswith("refitted on").all()     # no temperature, another voltage window: said, not imputed
     assert (p.descriptors_missing.str.len() > 0).all() and (p.n_descriptors_out_of_range > 0).all()
     assert p.life_beyond_training.dtype == bool                    # extrapolated lives are flagged, not hidden
+    assert (p.blend_cycle_life > 0).all() and (p.blend_life_conformal_lo80 <= p.blend_cycle_life).all()   # the blend, refitted alike
     edges = json.loads((raw_run / "models" / "tiers_w10_lightgbm.json").read_text())["tier_edges"]
     implied = np.asarray(["short", "medium", "long"])[np.digitize(p.predicted_cycle_life, edges)]
     assert (implied == p.predicted_tier).all()                    # tier and life agree, by construction
@@ -168,6 +169,8 @@ def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     cc = [c for c in sc.columns if c.startswith("life_conformal_")]
     assert cc == ["life_conformal_lo80", "life_conformal_hi80", "life_conformal_lo90", "life_conformal_hi90"]
     assert np.allclose(sc.loc[same, cc], p.loc[same, cc], rtol=1e-9)
+    bc = ["blend_cycle_life"] + ["blend_" + c for c in cc]   # the pairwise blend's life and intervals, alike
+    assert np.allclose(sc.loc[same, bc], p.loc[same, bc], rtol=1e-9) and sc.blend_cycle_life.notna().all()
     assert {(c["model"], c["level"]) for c in doc["interval_coverage"] if c["split"] == "test"} == \
         {("lightgbm_joint", 0.8), ("lightgbm_conformal", 0.8), ("lightgbm_conformal", 0.9),
          ("lightgbm_blend_conformal", 0.8), ("lightgbm_blend_conformal", 0.9)}
