@@ -22,13 +22,14 @@ from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics',
            'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
-           'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_predict', 'joint_pooling',
-           'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns', 'interval_coverage', 'brier_score',
-           'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities',
-           'calibration_records', 'plot_reliability', 'predictions_table', 'model_requirements', 'screen',
-           'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
-           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
-           'blend_choices', 'bench_ablation', 'write_metrics', 'oracle_records', 'oracle_gap']
+           'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_life_model', 'joint_predict',
+           'joint_pooling', 'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns',
+           'interval_coverage', 'brier_score', 'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated',
+           'classifier_probabilities', 'calibration_records', 'plot_reliability', 'predictions_table',
+           'model_requirements', 'screen', 'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions',
+           'plot_shap_summary', 'plot_learning_curves', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group',
+           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'write_metrics', 'oracle_records',
+           'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -210,17 +211,23 @@ def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabiliti
     out["life_low"], out["life_high"] = qs[:, 0], qs[:, 1]
     return out
 
+def joint_life_model(fitted:list[FittedModel], window:int, model:str="lightgbm") -> FittedModel|None:
+    "The joint answer's life model at `window`: `model`'s regressor or its pairwise blend `<model>_blend`, whichever has the lower CV RMSE on the training folds (ties: the regressor)."
+    cands = [f for f in fitted if f.task == "cycle_life" and f.window == window and f.model in (model, f"{model}_blend")]
+    score = lambda f: f.cv_score if f.cv_score is not None and np.isfinite(f.cv_score) else np.inf
+    return min(cands, key=lambda f: (score(f), f.model != model)) if cands else None
+
 def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:str="lightgbm", level:float=0.8) -> pd.DataFrame|None:
-    "`joint_tier_life` of `model`'s tier and life models at `window` on descriptors `X` (None without both models)."
-    get = {(f.task, f.window, f.model): f for f in fitted}
-    ft, fl = get.get(("tiers", window, model)), get.get(("cycle_life", window, model))
+    "`joint_tier_life` of `model`'s tier model and `joint_life_model` at `window` on descriptors `X` (None without both); `joint_life_model` names the life model used."
+    ft = next((f for f in fitted if (f.task, f.window, f.model) == ("tiers", window, model)), None)
+    fl = joint_life_model(fitted, window, model)
     if ft is None or fl is None: return None
     sigma = fl.meta.get("log10_life_oof_rmse")
     if sigma is None: raise DataError(f"{fl.name}: saved without its error spread (log10_life_oof_rmse); retrain with this version")
     pool = joint_pooling(ft, fl)
     out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X)), sigma,
                           ft.meta.get("tier_edges"), level, (pool["a"], pool["b"]))
-    out.index = X.index; out.attrs["pooling"] = pool
+    out.index = X.index; out["joint_life_model"] = fl.model; out.attrs["pooling"] = dict(pool, life_model=fl.model)
     return out
 
 JOINT_POOL_TIED = True   # a = b (the product's ranking, one temperature); False: a and b free (docs/model.md: noisier on 40-50 training cells)
@@ -487,10 +494,11 @@ def screen(models_dir,                  # OUTDIR/models of a study run
     parts = []
     for w in sorted(set(use_w[use_w > 0])):
         sub = cohort.subset(cohort.cells.index.isin(use_w.index[use_w == w]))
-        ft, fl = (next(f for f in fitted if f.window == w and f.task == t) for t in ("tiers", "cycle_life"))
+        ft, fr = (next(f for f in fitted if f.window == w and f.task == t) for t in ("tiers", "cycle_life"))
+        fl = joint_life_model([fr] + ([blends[w]] if w in blends else []), w, model)   # the joint answer's: the regressor or its blend
         F = featurize(sub, w, pairs=[tuple(p) for p in ft.meta["pairs"]], **ft.meta.get("feature_settings", {}))
         train = load_training_table(models_dir, w)      # checked against the models' MANIFEST.json
-        need = list(dict.fromkeys(ft.features + fl.features))
+        need = list(dict.fromkeys(ft.features + fr.features + fl.features))
         miss = _missing(F.X, need, train)
         why = F.skipped.set_index("descriptor").reason.to_dict() if len(F.skipped) else {}
         for key, cells in miss.groupby(miss).groups.items():
@@ -506,14 +514,16 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                             + ("; no training table to refit on" if train is None else "; allow the fallback to refit on the shared ones"),
                             cell=c, cycle=None)
                 continue
-            m_t, m_l, used = ft, fl, "as trained"
+            m_t, m_r, m_l, used = ft, fr, fl, "as trained"
             if key:
                 have = [d for d in need if d not in key]
-                try: m_t, m_l = refit_on(ft, train, have), refit_on(fl, train, have)
+                try:
+                    m_t, m_r = refit_on(ft, train, have), refit_on(fr, train, have)
+                    m_l = m_r if fl is fr else refit_on(fl, train, have)
                 except DataError as e:
                     for c in cells: rep.add("screen", str(e), cell=c, cycle=None)
                     continue
-                used = f"refitted on {len(set(m_t.features) | set(m_l.features))} of {len(need)} descriptors"
+                used = f"refitted on {len(set(m_t.features) | set(m_r.features) | set(m_l.features))} of {len(need)} descriptors"
                 for c in cells:
                     rep.add("screen", f"window {w}: {used}; lacks " + _lacks(key, why), cell=c, cycle=None, level="note")
             J = joint_predict([m_t, m_l], X, w, model, level)
@@ -522,20 +532,20 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                     rep.add("screen", f"window {w}: tier probabilities pooled by the plain product of the two models' "
                             "(saved without out-of-fold answers, trained by an older version): likely overconfident; retrain to pool them as chosen on training cells", cell=c, cycle=None, level="note")
             J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
-            J["regressor_cycle_life"] = m_l.predict(X)
-            J = J.join(conformal_columns(m_l, X))         # the life model's own conformal intervals (NaN if it saved none)
-            if nosave := [l for l in CONFORMAL_LEVELS if str(l) not in (m_l.meta.get("log10_life_conformal") or {})]:
+            J["regressor_cycle_life"] = m_r.predict(X)
+            J = J.join(conformal_columns(m_r, X))         # the regressor's own conformal intervals (NaN if it saved none)
+            if nosave := [l for l in CONFORMAL_LEVELS if str(l) not in (m_r.meta.get("log10_life_conformal") or {})]:
                 for c in cells:
                     rep.add("screen", f"window {w}: the life model saved no conformal half-width at levels {nosave} "
                             "(trained by an older version): its life_conformal columns are NaN; retrain to get them", cell=c, cycle=None, level="note")
             if (fb := blends.get(w)) is not None:   # refitted alike when descriptors are missing
                 try:
-                    m_b = refit_on(fb, train, have) if key else fb
+                    m_b = m_l if fb is fl else refit_on(fb, train, have) if key else fb
                     J["blend_cycle_life"] = m_b.predict(X); J = J.join(conformal_columns(m_b, X).add_prefix("blend_"))
                 except DataError as e:
                     for c in cells: rep.add("screen", f"window {w}: no blend_cycle_life: {e}", cell=c, cycle=None, level="note")
             J = J.join(top_reasons(m_t, X))
-            cols = list(dict.fromkeys(m_t.features + m_l.features))
+            cols = list(dict.fromkeys(m_t.features + m_r.features + m_l.features))
             if train is not None:
                 lo, hi = train[cols].min(), train[cols].max()
                 J["n_descriptors_out_of_range"] = ((X[cols] < lo) | (X[cols] > hi)).sum(axis=1).to_numpy()

@@ -162,6 +162,10 @@ def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     assert (sc.model_used == "as trained").all()   # cells of the training distribution: the models as trained
     w = int(sc.window.iloc[0]); p = preds[preds.window == w].set_index("cell")
     same = p.index.intersection(sc.index)
+    # the joint answer's life model: the regressor or its pairwise blend, whichever has the lower CV RMSE (ties: the regressor)
+    cv = {m: json.loads((out / "models" / f"cycle_life_w{w}_{m}.json").read_text())["cv_score"] for m in ("lightgbm", "lightgbm_blend")}
+    chosen = "lightgbm_blend" if cv["lightgbm_blend"] < cv["lightgbm"] else "lightgbm"
+    assert set(p.joint_life_model) == set(sc.joint_life_model[sc.window == w]) == {chosen}, (cv, set(p.joint_life_model))
     assert len(same) and (sc.loc[same, "predicted_tier"] == p.loc[same, "predicted_tier"]).all()
     assert np.allclose(sc.loc[same, "predicted_cycle_life"], p.loc[same, "predicted_cycle_life"], rtol=1e-9)
     assert np.allclose(sc[[f"p_{t}" for t in TIER_NAMES]].sum(axis=1), 1.0)
