@@ -1469,6 +1469,10 @@ def detect_format(path) -> str:
     if near := _closest_format(head):
         raise DataError(f"{path}: {near}; expected the time, current and voltage columns of that "
                         "export (or use fmt='generic' with a column map)")
+    first = [x.strip().strip('"').lower() for x in head[0].lstrip("\ufeff").rstrip("\r\n").split(",")] if head else []
+    if "cell" in first and "split" in first:   # a raw dataset's cells.csv given as a cell (e.g. featurize batch/*.csv)
+        raise DataError(f"{path}: a raw dataset's cell table (columns cell, split, ...), not a cycler export: run the "
+                        "dataset with `python main.py --dataset raw --data-dir FOLDER`, or leave this file out of the cells' paths")
     raise DataError(f"{path}: not a known export: no header line with the columns of an Arbin, Battery Archive, Maccor, "
                     "Neware, BioLogic, Novonix, Basytec, PEC or Battery Data Format export in the first lines; use "
                     "fmt='generic' with a column map")
