@@ -68,7 +68,7 @@ def published_beside_ours(records:pd.DataFrame) -> pd.DataFrame:
                                                       "published", "model", "n_cells", "ours", "difference"]]
 
 # %% ../nbs/05b_benchmark.ipynb #04179af0
-def run_dataset(dataset:str, data_dir=None, seed:int=0, cv_repeats:int=3, n_jobs:int=1, out=None, progress:bool=True,
+def run_dataset(dataset:str, data_dir=None, seed:int=0, cv_repeats:int|None=None, n_jobs:int=1, out=None, progress:bool=True,
                 cohort:Cohort|None=None,   # an already loaded cohort (else loaded from data_dir or $BATTERY_SSB_DATA)
                ) -> dict:
     "Study `dataset` end to end with its declared settings; records, report, models and descriptors."
@@ -116,7 +116,7 @@ def _labelled(co:Cohort, F, window:int):
     ok = F.X.index[(life.reindex(F.X.index) > window).to_numpy()]
     return F.X.loc[ok], life[ok]
 
-def transfer(source:Cohort, target:Cohort, window:int, seed:int=0, cv_repeats:int=3, n_jobs:int=1,
+def transfer(source:Cohort, target:Cohort, window:int, seed:int=0, cv_repeats:int|None=None, n_jobs:int=1,
              models=("lightgbm", "elastic_net", "dummy")) -> pd.DataFrame:
     "Train on every labelled source cell, score on every labelled target cell (shared descriptors); in-domain reference beside it."
     Fs, Ft = featurize(with_qv_capacity(source), window), featurize(with_qv_capacity(target), window)

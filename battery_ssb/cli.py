@@ -223,7 +223,8 @@ TRANSFER_PAIRS = (("matr", "hust"), ("hust", "matr"), ("tju:NCA", "tju:NCM"), ("
 
 def run_benchmark(out="runs/benchmark",   # run folder
                   datasets=None,          # names in REAL_DATASETS; None: every one present
-                  seed:int=0, cv_repeats:int=3,
+                  seed:int=0,
+                  cv_repeats:int|None=None,   # repeats of the 5-fold CV (None: the study's rule, 3 below 100 training cells, else 1)
                   weng_repeats:int=100,   # random splits of Weng et al.'s protocol (fast-formation)
                   n_jobs:int=-1,          # parallel cross-validation fits
                   kernel:str="python3", progress:bool=True) -> dict:
@@ -237,7 +238,7 @@ def run_benchmark(out="runs/benchmark",   # run folder
     with run_folder(final) as work:
         (work / "notebooks").mkdir()
         params = dict(out_dir=str(work), datasets=present, transfer_pairs=pairs, seed=int(seed),
-                      cv_repeats=int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
+                      cv_repeats=None if cv_repeats is None else int(cv_repeats), weng_repeats=int(weng_repeats), n_jobs=int(n_jobs))
         t = time.time()
         with kernel_environment():
             execute_notebook(notebooks_dir() / f"{BENCHMARK_NOTEBOOK}.ipynb", work / "notebooks" / f"{BENCHMARK_NOTEBOOK}.ipynb",
@@ -397,7 +398,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--datasets", nargs="+", default=None, choices=sorted(REAL_DATASETS),
                    help="datasets to run (default: every one found under $BATTERY_SSB_DATA)")
     b.add_argument("--seed", type=int, default=0, help="seed of every random choice (default: 0)")
-    b.add_argument("--cv-repeats", type=int, default=3, help="repeats of 5-fold cross-validation (default: 3)")
+    b.add_argument("--cv-repeats", type=int, default=None, help="repeats of 5-fold cross-validation (default: as the study, 3 below 100 training cells, else 1)")
     b.add_argument("--weng-repeats", type=int, default=100, help="random splits of Weng et al.'s protocol (default: 100)")
     return p
 
