@@ -960,9 +960,8 @@ def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str,
     for k, g in grids.items():
         if len(X) >= LARGE_N: g = sample_grid(g, seed, PAIR_CANDIDATES if k == "pairwise" else None)
         cands = list(ParameterGrid(g)); n_cand += len(cands)
-        base = getattr(est, k); fit_pred = lambda c, tr, te: clone(base).set_params(**c).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
-        preds = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(c, tr, te) for c in cands for tr, te in cv)
-        by_c = [preds[j * len(cv):(j + 1) * len(cv)] for j in range(len(cands))]
+        base = getattr(est, k)
+        by_c = _fold_predictions([clone(base).set_params(**c) for c in cands], X, t, cv, n_jobs)   # every candidate's, one parallel pass
         scores = [_blend_scores(t, cv, p, p, (0.0,))[0.0] for p in by_c]
         b = int(np.argmin(scores)); best[k], folds[k] = cands[b], by_c[b]
         parts[k] = clone(base).set_params(**cands[b])
@@ -1019,10 +1018,13 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
 
 _ESTIMATORS["BlendRegressor"] = BlendRegressor   # load_model rebuilds it (its parts: the estimators above)
 
-def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list[np.ndarray]:
-    "Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows."
-    fit_pred = lambda tr, te: clone(est).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
-    return Parallel(n_jobs=n_jobs)(delayed(fit_pred)(tr, te) for tr, te in cv)
+def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list:
+    "Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows; for a list of estimators, one such list each, all fits in one parallel pass."
+    ests = est if isinstance(est, list) else [est]
+    fit_pred = lambda e, tr, te: clone(e).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
+    p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te) for e in ests for tr, te in cv)
+    out = [p[j * len(cv):(j + 1) * len(cv)] for j in range(len(ests))]
+    return out if isinstance(est, list) else out[0]
 
 def cv_blend(single, pairwise, X:pd.DataFrame, y_log10:np.ndarray, cv:list, weights=BLEND_WEIGHTS, n_jobs=None) -> dict:
     "CV RMSE in cycles (mean over `cv`'s folds, as GridSearchCV scores) of BlendRegressor(single, pairwise, w) for each w in `weights`; each part fitted once per fold."
