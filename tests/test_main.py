@@ -131,10 +131,11 @@ def test_screening_real_cells_measured_differently(raw_run, tmp_path):
 
 
 def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
-    """The embedded default: the simulated Li|LLZO|NMC cohort, with no data configured (a small cohort here)."""
+    """The embedded default: the simulated Li|LLZO|NMC cohort, with no data configured (a small cohort, one window here: the
+    raw and MATR runs above cover two windows)."""
     env = {k: v for k, v in os.environ.items() if k != "BATTERY_SSB_DATA"}
     out = tmp_path / "run"
-    r = subprocess.run([sys.executable, "main.py", "--n-cells", "40", "--windows", "5", "10", "--cv-repeats", "1",
+    r = subprocess.run([sys.executable, "main.py", "--n-cells", "40", "--windows", "10", "--cv-repeats", "1",
                         "--out", str(out)], cwd=REPO, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     doc = json.loads((out / "metrics.json").read_text())
@@ -206,7 +207,7 @@ def test_main_simulated_default_needs_no_data(tmp_path, monkeypatch):
     run = json.loads((out / "run.json").read_text())
     assert run["workers"] >= 2 and ["00_data", "01_cycling", "02_features", "03_labels"] in run["stages"], run
     assert set(run["timings_s"]) == {n for s in run["stages"] for n in s} and run["total_s"] < sum(run["timings_s"].values())
-    r = subprocess.run([sys.executable, "main.py", "--n-cells", "40", "--windows", "5", "10", "--cv-repeats", "1",
+    r = subprocess.run([sys.executable, "main.py", "--n-cells", "40", "--windows", "10", "--cv-repeats", "1",
                         "--workers", "1", "--out", str(tmp_path / "serial")], cwd=REPO, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads((tmp_path / "serial" / "metrics.json").read_text())["results"] == doc["results"]
