@@ -206,10 +206,17 @@ class _PriorBoost(BaseEstimator):
         "The columns the trees read."
         return X[getattr(self, "tree_features_", None) or self.features_]
 
-    def raw_margin(self, X) -> np.ndarray:
-        "Total margin: prior plus trees (log-odds for classifiers, log10 cycle life for the regressor)."
+    def raw_margin(self, X, num_iteration:int|None=None) -> np.ndarray:
+        "Total margin: prior plus trees (log-odds for classifiers, log10 cycle life for the regressor); the first `num_iteration` rounds only if given."
         X = self._frame(X)
-        return self._prior_margin(X) + self.booster_.predict(self._trees(X), raw_score=True)
+        return self._prior_margin(X) + self.booster_.predict(self._trees(X), raw_score=True, num_iteration=num_iteration)
+
+    def staged_margins(self, X, rounds) -> list[np.ndarray]:
+        """`raw_margin` after each number of boosting rounds in `rounds`: what the same model fitted with n_estimators = r
+        gives (LightGBM grows the same trees in the same order whatever the total; one seed only: bagged seeds interleave)."""
+        if max(1, int(self.n_seeds)) > 1: raise ValueError(f"staged margins need one seed, not n_seeds={self.n_seeds}")
+        if any(int(r) > self.n_estimators for r in rounds): raise ValueError(f"rounds {list(rounds)}: at most n_estimators={self.n_estimators}")
+        return [self.raw_margin(X, int(r)) for r in rounds]
 
     def _prior_contributions(self, X:pd.DataFrame, K:int) -> np.ndarray:
         "Exact linear SHAP of the prior, (n, K, n_features): coef * standardised input; a curve score spread over its points."
@@ -359,9 +366,9 @@ class PairwiseRegressor(_PriorBoost, RegressorMixin):
         J = np.argsort(np.random.default_rng(self.random_state).random((n, n)) + np.eye(n), axis=1, kind="stable")[:, :k]   # itself sorts last
         return np.repeat(np.arange(n), k), J.ravel()
 
-    def raw_margin(self, X) -> np.ndarray:
+    def raw_margin(self, X, num_iteration:int|None=None) -> np.ndarray:
         X = self._frame(X); m = len(self.ref_X_)
-        g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True).reshape(len(X), m)
+        g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True, num_iteration=num_iteration).reshape(len(X), m)
         return self._prior_margin(X) + (g + self.ref_r_[None]).mean(1)
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
 
@@ -1018,12 +1025,33 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
 
 _ESTIMATORS["BlendRegressor"] = BlendRegressor   # load_model rebuilds it (its parts: the estimators above)
 
+def _stage_groups(ests:list) -> list[tuple]:
+    """(estimator to fit, [(index in `ests`, boosting rounds or None)]) jobs: regressors (PriorBoostRegressor,
+    PairwiseRegressor, one seed) that differ only in n_estimators share one fit with the most rounds, read at each."""
+    groups = {}
+    for i, e in enumerate(ests):
+        stageable = type(e) in (PriorBoostRegressor, PairwiseRegressor) and max(1, int(e.n_seeds)) == 1
+        key = (type(e).__name__, repr(sorted((k, v) for k, v in e.get_params().items() if k != "n_estimators"))) if stageable else i
+        groups.setdefault(key, []).append(i)
+    jobs = []
+    for key, idx in groups.items():
+        if len(idx) == 1: jobs.append((ests[idx[0]], [(idx[0], None)])); continue
+        top = max(idx, key=lambda i: ests[i].n_estimators)
+        jobs.append((ests[top], [(i, ests[i].n_estimators) for i in idx]))
+    return jobs
+
 def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list:
-    "Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows; for a list of estimators, one such list each, all fits in one parallel pass."
+    """Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows; for a list of
+    estimators, one such list each, all fits in one parallel pass (those differing only in boosting rounds: one fit, `_stage_groups`)."""
     ests = est if isinstance(est, list) else [est]
-    fit_pred = lambda e, tr, te: clone(e).fit(X.iloc[tr], t[tr]).predict(X.iloc[te])
-    p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te) for e in ests for tr, te in cv)
-    out = [p[j * len(cv):(j + 1) * len(cv)] for j in range(len(ests))]
+    jobs = _stage_groups(ests)
+    def fit_pred(e, tr, te, rounds):
+        m = clone(e).fit(X.iloc[tr], t[tr])
+        return [m.predict(X.iloc[te])] if rounds == [None] else m.staged_margins(X.iloc[te], rounds)
+    p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te, [r for _, r in members]) for e, members in jobs for tr, te in cv)
+    out = [None] * len(ests)
+    for j, (_, members) in enumerate(jobs):
+        for k, (i, _) in enumerate(members): out[i] = [p[j * len(cv) + f][k] for f in range(len(cv))]
     return out if isinstance(est, list) else out[0]
 
 def cv_blend(single, pairwise, X:pd.DataFrame, y_log10:np.ndarray, cv:list, weights=BLEND_WEIGHTS, n_jobs=None) -> dict:
