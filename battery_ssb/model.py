@@ -33,9 +33,9 @@ __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS',
            'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside', 'replace_folder', 'read_manifest',
            'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings', 'scorer',
            'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid', 'fit_model', 'BlendRegressor',
-           'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models', 'training_report', 'load_models',
-           'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval', 'save_training_tables',
-           'load_training_table', 'refit_on', 'oof_tier_proba']
+           'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models', 'training_report',
+           'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval',
+           'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -279,6 +279,7 @@ class PriorBoostRegressor(_PriorBoost, RegressorMixin):
         self.booster_ = self._boost(lgb.LGBMRegressor, self._trees(X), y, init)
         return self
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
+    def staged_predict(self, X, rounds) -> list[np.ndarray]: return self.staged_margins(X, rounds)
 
 class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
     "LightGBM classifier boosted from a logistic prior, with temperature-scaled probabilities."
@@ -315,11 +316,15 @@ class PriorBoostClassifier(_PriorBoost, ClassifierMixin):
             self.temperature_ = fit_temperature(oof, y)
         return self._fit_core(X, y)
 
-    def predict_proba(self, X) -> np.ndarray:
-        m = self.raw_margin(X) / self.temperature_
+    def _proba(self, margin:np.ndarray) -> np.ndarray:
+        m = margin / self.temperature_
         if m.ndim == 1: p = expit(m); return np.stack([1 - p, p], 1)
         return softmax(m, axis=1)
+    def predict_proba(self, X) -> np.ndarray: return self._proba(self.raw_margin(X))
     def predict(self, X) -> np.ndarray: return self.classes_[np.argmax(self.predict_proba(X), 1)]
+    def staged_predict(self, X, rounds) -> list[np.ndarray]:
+        "`predict` after each number of boosting rounds in `rounds` (`staged_margins`)."
+        return [self.classes_[np.argmax(self._proba(m), 1)] for m in self.staged_margins(X, rounds)]
 
 def _oof_margin(est, X, y, tr, te):
     "Margins on rows `te` of `est` fitted (uncalibrated) on rows `tr`."
@@ -371,6 +376,7 @@ class PairwiseRegressor(_PriorBoost, RegressorMixin):
         g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True, num_iteration=num_iteration).reshape(len(X), m)
         return self._prior_margin(X) + (g + self.ref_r_[None]).mean(1)
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
+    def staged_predict(self, X, rounds) -> list[np.ndarray]: return self.staged_margins(X, rounds)
 
     def contributions(self, X) -> tuple[np.ndarray, np.ndarray]:
         "Exact additive contributions: pair-model SHAP averaged over references, difference and reference parts summed per descriptor, plus the prior's."
@@ -947,14 +953,12 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how)
     if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
-    search = GridSearchCV(est, grid or {}, cv=cv, scoring=scorer(task), refit=False, error_score="raise",
-                          n_jobs=n_jobs if grid else None).fit(Xm, target)
-    best = search.best_params_
+    best, best_score, _ = grid_search(est, grid, Xm, target, cv, scorer(task), n_jobs)   # GridSearchCV's choice, rounds shared
     if not best.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
     with parallel_config(n_jobs=n_jobs): final.fit(Xm, target)   # its calibration folds in parallel
-    score = float(search.best_score_) * (-1 if task == "cycle_life" else 1)
+    score = best_score * (-1 if task == "cycle_life" else 1)
     n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
                        dict(cv=f"{how}, {n_cand} candidates"))
@@ -1026,11 +1030,13 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
 _ESTIMATORS["BlendRegressor"] = BlendRegressor   # load_model rebuilds it (its parts: the estimators above)
 
 def _stage_groups(ests:list) -> list[tuple]:
-    """(estimator to fit, [(index in `ests`, boosting rounds or None)]) jobs: regressors (PriorBoostRegressor,
-    PairwiseRegressor, one seed) that differ only in n_estimators share one fit with the most rounds, read at each."""
+    """(estimator to fit, [(index in `ests`, boosting rounds or None)]) jobs: LightGBM models (PriorBoostRegressor,
+    PairwiseRegressor, PriorBoostClassifier uncalibrated; one seed) that differ only in n_estimators share one fit with
+    the most rounds, read at each (`staged_predict`)."""
     groups = {}
     for i, e in enumerate(ests):
-        stageable = type(e) in (PriorBoostRegressor, PairwiseRegressor) and max(1, int(e.n_seeds)) == 1
+        stageable = (type(e) in (PriorBoostRegressor, PairwiseRegressor, PriorBoostClassifier) and max(1, int(e.n_seeds)) == 1
+                     and not getattr(e, "calibrate", False))   # a calibrated classifier's temperature depends on its rounds
         key = (type(e).__name__, repr(sorted((k, v) for k, v in e.get_params().items() if k != "n_estimators"))) if stageable else i
         groups.setdefault(key, []).append(i)
     jobs = []
@@ -1047,12 +1053,29 @@ def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -
     jobs = _stage_groups(ests)
     def fit_pred(e, tr, te, rounds):
         m = clone(e).fit(X.iloc[tr], t[tr])
-        return [m.predict(X.iloc[te])] if rounds == [None] else m.staged_margins(X.iloc[te], rounds)
+        return [m.predict(X.iloc[te])] if rounds == [None] else m.staged_predict(X.iloc[te], rounds)
     p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te, [r for _, r in members]) for e, members in jobs for tr, te in cv)
     out = [None] * len(ests)
     for j, (_, members) in enumerate(jobs):
         for k, (i, _) in enumerate(members): out[i] = [p[j * len(cv) + f][k] for f in range(len(cv))]
     return out if isinstance(est, list) else out[0]
+
+class _Given(BaseEstimator):
+    "Stands in for a fitted model whose predictions are known: `predict` returns them (scoring them as GridSearchCV would)."
+    def __init__(self, pred=None): self.pred = pred
+    def predict(self, X): return self.pred
+
+def grid_search(est, grid, X:pd.DataFrame, t:np.ndarray, cv:list, scoring, n_jobs=None) -> tuple[dict, float, np.ndarray]:
+    """GridSearchCV(est, grid, cv=cv, scoring=scoring, refit=False) without its refit: (best_params_, best_score_, every
+    candidate's mean score), the same numbers and the same choice (ties: the first), from `_fold_predictions`, so
+    candidates differing only in boosting rounds share their fits."""
+    from sklearn.metrics import check_scoring
+    cands = list(ParameterGrid(grid or {}))
+    preds = _fold_predictions([clone(est).set_params(**c) for c in cands], X, t, cv, n_jobs if grid else None)
+    sc = check_scoring(est, scoring=scoring)
+    means = np.average(np.array([[sc(_Given(p), X.iloc[te], t[te]) for p, (_, te) in zip(ps, cv)] for ps in preds], dtype=np.float64), axis=1)
+    b = int(np.argmax(np.where(np.isnan(means), -np.inf, means)))
+    return cands[b], float(means[b]), means
 
 def cv_blend(single, pairwise, X:pd.DataFrame, y_log10:np.ndarray, cv:list, weights=BLEND_WEIGHTS, n_jobs=None) -> dict:
     "CV RMSE in cycles (mean over `cv`'s folds, as GridSearchCV scores) of BlendRegressor(single, pairwise, w) for each w in `weights`; each part fitted once per fold."
