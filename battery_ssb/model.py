@@ -931,6 +931,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
               n_jobs:int|None=None,   # parallel CV fits (each fit is deterministic: results do not depend on it)
               baselines:dict|None=None, # the dataset's published baselines (see model_spec)
               report:RunReport|None=None, # where a task not fitted, or fitted with fewer folds, is recorded
+              memo:dict|None=None,        # fold predictions shared by the models of one training (lightgbm_blend's single-cell part: lightgbm's search)
              ) -> FittedModel|None:
     "Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it."
     target = np.log10(y.to_numpy(float)) if task == "cycle_life" else y.to_numpy(int)
@@ -950,10 +951,10 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
-    if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how)
+    if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how, memo)
     if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
-    best, best_score, _ = grid_search(est, grid, Xm, target, cv, scorer(task), n_jobs)   # GridSearchCV's choice, rounds shared
+    best, best_score, _ = grid_search(est, grid, Xm, target, cv, scorer(task), n_jobs, memo)   # GridSearchCV's choice, rounds shared
     if not best.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
@@ -963,7 +964,7 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     return FittedModel(task, window, model, final, feats, best, score,
                        dict(cv=f"{how}, {n_cand} candidates"))
 
-def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str, window:int, seed:int, n_jobs, how:str) -> FittedModel:
+def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str, window:int, seed:int, n_jobs, how:str, memo=None) -> FittedModel:
     """`lightgbm_blend`: each part's grid searched on the folds `cv` (the same scores GridSearchCV gives; ties: the first
     configuration), then the pairwise weight from BLEND_WEIGHTS scored on the best configurations' own fold predictions
     (ties: the smaller weight), and the blend refitted on all of X."""
@@ -972,7 +973,7 @@ def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str,
         if len(X) >= LARGE_N: g = sample_grid(g, seed, PAIR_CANDIDATES if k == "pairwise" else None)
         cands = list(ParameterGrid(g)); n_cand += len(cands)
         base = getattr(est, k)
-        by_c = _fold_predictions([clone(base).set_params(**c) for c in cands], X, t, cv, n_jobs)   # every candidate's, one parallel pass
+        by_c = _fold_predictions([clone(base).set_params(**c) for c in cands], X, t, cv, n_jobs, memo)   # every candidate's, one parallel pass
         scores = [_blend_scores(t, cv, p, p, (0.0,))[0.0] for p in by_c]
         b = int(np.argmin(scores)); best[k], folds[k] = cands[b], by_c[b]
         parts[k] = clone(base).set_params(**cands[b])
@@ -1046,18 +1047,28 @@ def _stage_groups(ests:list) -> list[tuple]:
         jobs.append((ests[top], [(i, ests[i].n_estimators) for i in idx]))
     return jobs
 
-def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None) -> list:
+def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None,
+                      memo:dict|None=None,   # fold predictions kept across calls (key: the data, folds and estimator): none refitted
+                     ) -> list:
     """Predictions of `est` (cloned, fitted on each fold's training rows) on each fold's held-out rows; for a list of
     estimators, one such list each, all fits in one parallel pass (those differing only in boosting rounds: one fit, `_stage_groups`)."""
     ests = est if isinstance(est, list) else [est]
-    jobs = _stage_groups(ests)
+    out = [None] * len(ests)
+    if memo is not None:
+        import hashlib
+        h = hashlib.sha256(repr((list(X.columns), list(X.index))).encode() + X.to_numpy(float).tobytes() + np.asarray(t).tobytes())
+        for tr, te in cv: h.update(np.asarray(tr).tobytes() + b"|" + np.asarray(te).tobytes() + b";")
+        keys = [(h.hexdigest(), type(e).__name__, repr(sorted(e.get_params().items()))) for e in ests]
+        out = [memo.get(k) for k in keys]
+    todo = [i for i, o in enumerate(out) if o is None]
+    jobs = _stage_groups([ests[i] for i in todo])
     def fit_pred(e, tr, te, rounds):
         m = clone(e).fit(X.iloc[tr], t[tr])
         return [m.predict(X.iloc[te])] if rounds == [None] else m.staged_predict(X.iloc[te], rounds)
     p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te, [r for _, r in members]) for e, members in jobs for tr, te in cv)
-    out = [None] * len(ests)
     for j, (_, members) in enumerate(jobs):
-        for k, (i, _) in enumerate(members): out[i] = [p[j * len(cv) + f][k] for f in range(len(cv))]
+        for k, (i, _) in enumerate(members): out[todo[i]] = [p[j * len(cv) + f][k] for f in range(len(cv))]
+    if memo is not None: memo.update({keys[i]: out[i] for i in todo})
     return out if isinstance(est, list) else out[0]
 
 class _Given(BaseEstimator):
@@ -1065,13 +1076,15 @@ class _Given(BaseEstimator):
     def __init__(self, pred=None): self.pred = pred
     def predict(self, X): return self.pred
 
-def grid_search(est, grid, X:pd.DataFrame, t:np.ndarray, cv:list, scoring, n_jobs=None) -> tuple[dict, float, np.ndarray]:
+def grid_search(est, grid, X:pd.DataFrame, t:np.ndarray, cv:list, scoring, n_jobs=None,
+                memo:dict|None=None,   # fold predictions shared with other searches on the same data and folds (`_fold_predictions`)
+               ) -> tuple[dict, float, np.ndarray]:
     """GridSearchCV(est, grid, cv=cv, scoring=scoring, refit=False) without its refit: (best_params_, best_score_, every
     candidate's mean score), the same numbers and the same choice (ties: the first), from `_fold_predictions`, so
     candidates differing only in boosting rounds share their fits."""
     from sklearn.metrics import check_scoring
     cands = list(ParameterGrid(grid or {}))
-    preds = _fold_predictions([clone(est).set_params(**c) for c in cands], X, t, cv, n_jobs if grid else None)
+    preds = _fold_predictions([clone(est).set_params(**c) for c in cands], X, t, cv, n_jobs if grid else None, memo)
     sc = check_scoring(est, scoring=scoring)
     means = np.average(np.array([[sc(_Given(p), X.iloc[te], t[te]) for p, (_, te) in zip(ps, cv)] for ps in preds], dtype=np.float64), axis=1)
     b = int(np.argmax(np.where(np.isnan(means), -np.inf, means)))
@@ -1218,13 +1231,14 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
     work = _partial_folder(out_dir) if out_dir is not None else None   # models appear in out_dir all at once, or not at all
     try:
         jobs = [(t, w, m) for t in tasks for w in sorted(features) for m in models]
+        memo = {}   # fold predictions: lightgbm_blend's single-cell grid is lightgbm's, searched once
         fitted = []
         for task, w, model in tqdm(jobs, desc="training", disable=not progress):
             F = features[w]; trw = F.X.index.intersection(tr)      # training cells still to be predicted at this window
             X = F.X.loc[trw]; y = labels.loc[trw, task]
             strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
             fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
-                           baselines, rep)
+                           baselines, rep, memo)
             if fm is None: continue
             fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
                            descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
