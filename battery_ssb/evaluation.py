@@ -28,8 +28,8 @@ __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE',
            'classifier_probabilities', 'calibration_records', 'plot_reliability', 'predictions_table',
            'model_requirements', 'screen', 'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions',
            'plot_shap_summary', 'plot_learning_curves', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group',
-           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'write_metrics', 'oracle_records',
-           'oracle_gap']
+           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'write_metrics',
+           'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -708,14 +708,17 @@ def bench_ablation(dataset:str|None=None) -> pd.DataFrame:
 
 
 # %% ../nbs/05_evaluation.ipynb #e17e708b
+def metric_rows(records:list[dict]) -> list[dict]:
+    "metrics.json's records: task, window, model, split, n_cells and the metrics of the task's kind, nothing else."
+    keep = {"classification": ("accuracy", "balanced_accuracy", "macro_f1"), "regression": ("rmse", "mape")}
+    return [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[task_kind(r["task"])]} for r in records]
+
 def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:str, report:pd.DataFrame|None=None,
                   extra:dict|None=None,   # further top-level sections, e.g. {"oracle_gap": [...]}
                  ) -> dict:
     "Write metrics.json (and report.csv beside it: every excluded or flagged cell/cycle with its reason)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    keep = {"classification": ("accuracy", "balanced_accuracy", "macro_f1"), "regression": ("rmse", "mape")}
-    res = [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[task_kind(r["task"])]} for r in records]
-    doc = dict(dataset=dataset, results=res, tier_edges=[float(e) for e in tier_edges], data=data_note,
+    doc = dict(dataset=dataset, results=metric_rows(records), tier_edges=[float(e) for e in tier_edges], data=data_note,
                n_excluded=0 if report is None else int((report.level == "excluded").sum()), **(extra or {}))
     path.write_text(json.dumps(doc, indent=1))
     if report is not None: report.to_csv(path.parent / "report.csv", index=False)

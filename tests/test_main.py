@@ -49,6 +49,11 @@ def test_main_end_to_end_on_real_data_with_an_unseen_split(matr_dir, tmp_path):
     keys = [(x["task"], x["window"], x["model"], x["split"]) for x in res]
     assert len(keys) == len(set(keys)) == (21 + 4 + 2) * 3   # + lightgbm_joint: tiers and cycle_life at each window; + lightgbm_blend: cycle_life
     get = {(x["task"], x["window"], x["model"], x["split"]): x for x in res}
+    ex = doc["results_excl_outlier"]   # the papers' 42 cells of test1: every model's records and the joint answer's
+    assert {(x["split"], x["n_cells"]) for x in ex} == {("test1 excl. outlier", 42)}
+    assert all(set(x) == (REG_KEYS if x["task"] == "cycle_life" else CLASS_KEYS) for x in ex)
+    assert {("tiers", 100, "lightgbm_joint"), ("tiers", 100, "elastic_net"), ("cycle_life", 100, "lightgbm_blend")} <= \
+        {(x["task"], x["window"], x["model"]) for x in ex}
     assert get[("cycle_life", 100, "severson_variance", "test1")]["n_cells"] == 43
     assert get[("binary_550", 5, "lightgbm", "test2")]["n_cells"] == 10
     # test2 repeats test1's first ten cells: the same model must give the same predictions for them
