@@ -213,7 +213,8 @@ def run_study(dataset:str="matr",        # a key of DATASETS
                    figures_dir=str(figures_dir) if figures_dir else str(final / "figures"),
                    workers=width, scheduler=scheduler, strict=bool(strict),
                    timings_s={n: timings[n] for n in STUDY_NOTEBOOKS}, stages=study_stages(dataset),   # notebook by notebook; the run's wall time:
-                   total_s=round(time.time() - t_run, 1), battery_ssb=battery_ssb.__version__, written_in=out.name)
+                   total_s=round(time.time() - t_run, 1), battery_ssb=battery_ssb.__version__, written_in=out.name,
+                   software=doc.get("software"))   # the library versions the numbers were made with (metrics.json)
         (out / "run.json").write_text(json.dumps(run, indent=1))
     return dict(metrics=doc, run=run)
 

@@ -20,7 +20,7 @@ from .labels import TASKS, TIER_NAMES, task_kind
 from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'ORACLES', 'classification_metrics',
+__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'SOFTWARE', 'ORACLES', 'classification_metrics',
            'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
            'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_life_model', 'joint_predict',
            'joint_pooling', 'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns',
@@ -28,8 +28,8 @@ __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE',
            'classifier_probabilities', 'calibration_records', 'plot_reliability', 'predictions_table',
            'model_requirements', 'screen', 'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions',
            'plot_shap_summary', 'plot_learning_curves', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group',
-           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'write_metrics',
-           'oracle_records', 'oracle_gap']
+           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions',
+           'write_metrics', 'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -713,13 +713,25 @@ def metric_rows(records:list[dict]) -> list[dict]:
     keep = {"classification": ("accuracy", "balanced_accuracy", "macro_f1"), "regression": ("rmse", "mape")}
     return [{k: r[k] for k in ("task", "window", "model", "split", "n_cells") + keep[task_kind(r["task"])]} for r in records]
 
+SOFTWARE = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "shap", "pyarrow")
+
+def software_versions() -> dict:
+    "Versions of Python, battery_ssb and the libraries the numbers depend on, and the machine's architecture."
+    import platform, importlib.metadata as md
+    def v(p):
+        try: return md.version(p)
+        except md.PackageNotFoundError: return None
+    return dict(python=platform.python_version(), machine=platform.machine(), battery_ssb=v("battery_ssb"),
+                **{p: v(p) for p in SOFTWARE})
+
 def write_metrics(path, dataset:str, records:list[dict], tier_edges, data_note:str, report:pd.DataFrame|None=None,
                   extra:dict|None=None,   # further top-level sections, e.g. {"oracle_gap": [...]}
                  ) -> dict:
     "Write metrics.json (and report.csv beside it: every excluded or flagged cell/cycle with its reason)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     doc = dict(dataset=dataset, results=metric_rows(records), tier_edges=[float(e) for e in tier_edges], data=data_note,
-               n_excluded=0 if report is None else int((report.level == "excluded").sum()), **(extra or {}))
+               n_excluded=0 if report is None else int((report.level == "excluded").sum()),
+               software=software_versions(), **(extra or {}))   # the same seed gives the same numbers with the same versions
     path.write_text(json.dumps(doc, indent=1))
     if report is not None: report.to_csv(path.parent / "report.csv", index=False)
     return doc
