@@ -15,8 +15,8 @@ import pandas as pd
 # %% auto #0
 __all__ = ['CELL_COLUMNS', 'MATR_VOLTAGE', 'MATR_CYCLES', 'MATR_SI_LABELS', 'MATR_META', 'RAW_COLUMNS', 'RAW_REQUIRED',
            'RAW_OPTIONAL', 'DATASETS', 'DataError', 'RunReport', 'atomic_write', 'summarize_report', 'QVCurves',
-           'Cohort', 'matr_split_folders', 'read_matr_cell', 'load_matr', 'write_matr_fixture', 'RawCell', 'data_root',
-           'find_dataset', 'load_dataset', 'study_cohort', 'check_params']
+           'Cohort', 'matr_split_folders', 'read_matr_cell', 'matr_policy_conditions', 'load_matr',
+           'write_matr_fixture', 'RawCell', 'data_root', 'find_dataset', 'load_dataset', 'study_cohort', 'check_params']
 
 # %% ../nbs/00_data.ipynb #a594998c
 class DataError(ValueError):
@@ -372,6 +372,25 @@ def _matr_si_rows(si:pd.DataFrame|None, si_path, split:str, lives:np.ndarray, re
     return pd.DataFrame({"barcode": rows["Cell barcode"].astype(str).values, "batch_date": rows["Batch date"].values,
                          "protocol": rows["Charging policy"].values})
 
+# %% ../nbs/00_data.ipynb #26255d27
+_POLICY_RE = r"^\s*(\d+(?:\.\d+)?)C\((\d+(?:\.\d+)?)%\)-(\d+(?:\.\d+)?)C"
+
+def matr_policy_conditions(policy:pd.Series, # charging policies 'C1(Q1%)-C2', one per cell (index: cells)
+                           report:RunReport|None=None, # notes on the policies that cannot be read
+                          ) -> pd.DataFrame:
+    "Charge rates (1/h) and switch SOC of two-step fast-charge policies: charge_c1, charge_switch_soc, charge_c2, charge_c_rate."
+    m = policy.astype("string").str.extract(_POLICY_RE).astype(float)
+    c1, q1, c2 = m[0], m[1] / 100, m[2]
+    bad = m.isna().any(axis=1) | (q1 > 0.8) | (c1 <= 0) | (c2 <= 0)
+    c1, q1, c2 = c1.mask(bad), q1.mask(bad), c2.mask(bad)
+    if report is not None:
+        for cell in policy.index[bad & policy.notna()]:
+            report.add("load", f"charging policy {policy[cell]!r} is not of the form 'C1(Q1%)-C2' with Q1 <= 80: "
+                       "its charge-rate conditions are left missing", level="note", cell=cell)
+    return pd.DataFrame({"charge_c1": c1, "charge_switch_soc": q1, "charge_c2": c2,
+                         "charge_c_rate": 0.8 / (q1 / c1 + (0.8 - q1) / c2)}, index=policy.index)
+
+
 # %% ../nbs/00_data.ipynb #95934233
 def load_matr(root,                 # folder in the MATR layout (split folders, cycle_lives/, SI table)
               splits:list|None=None, # split folders to read; None: every one present
@@ -406,7 +425,9 @@ def load_matr(root,                 # folder in the MATR layout (split folders, 
         meta = _matr_si_rows(si, si_path, s, lives, report)
         tables.append(meta.assign(cell=[f"{s}/cell{i}" for i in range(1, n + 1)], split=s, cycle_life=lives))
     cells = pd.concat(tables, ignore_index=True).assign(**MATR_META).set_index("cell")
-    cells = cells[CELL_COLUMNS + ["barcode", "batch_date"]]
+    cells = cells[CELL_COLUMNS + ["barcode", "batch_date"]].join(matr_policy_conditions(cells["protocol"], report))
+    from battery_ssb.datasets import register_dataset_descriptors
+    register_dataset_descriptors()   # the `conditions` descriptors (02a) read the policy's charge rates
     qs, digests = {}, {}
     from tqdm.auto import tqdm   # here, not on import: a command that shows no bar does not pay for it
     for s, i, f in tqdm(files, desc=f"reading {root.name}", disable=not progress):

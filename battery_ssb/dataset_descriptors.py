@@ -51,7 +51,10 @@ descriptor("capacity_retention_slope_per_cycle", "1/cycle", "capacity_retention"
 # %% ../nbs/02a_dataset_descriptors.ipynb #ef20fbbc
 CONDITIONS = {  # cell-table column -> (descriptor, unit, meaning)
     "temperature_C": ("cond_temperature_C", "°C", "test (aging) temperature"),
-    "charge_c_rate": ("cond_charge_c_rate", "1/h", "charge rate of the usage protocol"),
+    "charge_c_rate": ("cond_charge_c_rate", "1/h", "charge rate of the usage protocol (MATR: mean rate from 0 to 80 % SOC of its policy)"),
+    "charge_c1": ("cond_charge_c1", "1/h", "first-step rate of a two-step fast-charge policy C1(Q1%)-C2"),
+    "charge_switch_soc": ("cond_charge_switch_soc", "1", "state of charge Q1 where a two-step fast-charge policy switches from C1 to C2"),
+    "charge_c2": ("cond_charge_c2", "1/h", "second-step rate (Q1 to 80 % SOC) of a two-step fast-charge policy"),
     "discharge_c_rate": ("cond_discharge_c_rate", "1/h", "discharge rate of the usage protocol"),
     "depth_of_discharge": ("cond_depth_of_discharge", "1", "depth of discharge of the usage protocol (measured, Li et al.)"),
     "is_fast_formation": ("cond_fast_formation", "1", "1 if the cell was formed with the fast formation protocol, 0 for baseline"),

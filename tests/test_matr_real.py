@@ -20,6 +20,9 @@ def test_layout_read_in_full(matr):
     assert counts == {"train": 41, "test1": 43}
     assert matr.qv.q.shape == (84, 99, 1000)
     assert (matr.cells.barcode.str.startswith("EL")).all()          # every cell joined to its SI row
+    assert matr.cells.charge_c_rate.notna().all()                   # every policy read as C1(Q1%)-C2
+    assert matr.cells.loc["train/cell1", "protocol"] == "3.6C(80%)-3.6C" and matr.cells.loc["train/cell1", "charge_c_rate"] == 3.6
+    assert matr.cells.charge_c_rate.between(3.6, 6.0).all() and matr.cells.charge_switch_soc.between(0.02, 0.8).all()
     assert matr.cells.cycle_life.min() == 148 and matr.cells.cycle_life.idxmin() == MATR_OUTLIER
     ex = matr.report.excluded()                                     # recording glitches, each with its reason
     assert len(ex) >= 1 and ex.reason.str.contains("outside the plausible").all()
