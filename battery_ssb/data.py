@@ -372,7 +372,7 @@ def _matr_si_rows(si:pd.DataFrame|None, si_path, split:str, lives:np.ndarray, re
     return pd.DataFrame({"barcode": rows["Cell barcode"].astype(str).values, "batch_date": rows["Batch date"].values,
                          "protocol": rows["Charging policy"].values})
 
-# %% ../nbs/00_data.ipynb #26255d27
+# %% ../nbs/00_data.ipynb #f9d005c4
 _POLICY_RE = r"^\s*(\d+(?:\.\d+)?)C\((\d+(?:\.\d+)?)%\)-(\d+(?:\.\d+)?)C"
 
 def matr_policy_conditions(policy:pd.Series, # charging policies 'C1(Q1%)-C2', one per cell (index: cells)

@@ -681,7 +681,7 @@ def pieces_table(records:list[dict],            # metrics records (evaluate + jo
     return t[[m for m in PIECES if m in t.columns]]
 
 def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFrame:
-    "Per `model` model: the prior CV chose, its trees, CV score, the classifiers' temperature, the life models' 80 % conformal half-width (log10)."
+    "Per `model` model: the prior CV chose, its trees, CV score, the classifiers' temperature, the life models' 80 % conformal half-width (log10), test conditions used or dropped."
     rows = []
     for f in (f for f in fitted if f.model == model):
         bp = f.best_params or {}; p = bp.get("prior_feature")
@@ -690,7 +690,8 @@ def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFram
         rows.append(dict(task=f.task, window=f.window, prior=prior,
                          trees=", ".join(f"{k}={bp[k]}" for k in ("num_leaves", "n_estimators", "min_child_samples", "reg_lambda") if k in bp),
                          cv_score=f.cv_score, temperature=getattr(f.estimator, "temperature_", np.nan) if f.task != "cycle_life" else np.nan,
-                         conformal_80=(f.meta.get("log10_life_conformal") or {}).get("0.8", np.nan)))
+                         conformal_80=(f.meta.get("log10_life_conformal") or {}).get("0.8", np.nan),
+                         conditions=f.meta.get("conditions", "none recorded")))
     return pd.DataFrame(rows)
 
 def blend_choices(fitted:list[FittedModel]) -> pd.DataFrame:

@@ -22,20 +22,21 @@ from sklearn.metrics import make_scorer
 from tqdm.auto import tqdm
 import battery_ssb
 from .data import Cohort, DataError, RunReport
-from .features import featurize, Features, is_curve
+from .features import featurize, Features, is_curve, REGISTRY
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
 __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS',
            'CURVE_PCS', 'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'PAIR_REFS', 'LARGE_N',
-           'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'BLEND_WEIGHTS', 'CONFORMAL_LEVELS',
-           'merge_boosters', 'CurveScores', 'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature',
-           'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside', 'replace_folder', 'read_manifest',
-           'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings', 'scorer',
-           'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid', 'fit_model', 'BlendRegressor',
-           'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models', 'training_report',
-           'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth', 'life_interval',
-           'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
+           'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'CONDITION_CHOICE', 'BLEND_WEIGHTS',
+           'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores', 'PriorBoostRegressor', 'PriorBoostClassifier',
+           'fit_temperature', 'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside', 'replace_folder',
+           'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings',
+           'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid', 'condition_columns',
+           'fit_model', 'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs',
+           'train_models', 'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse',
+           'conformal_halfwidth', 'life_interval', 'save_training_tables', 'load_training_table', 'refit_on',
+           'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -925,6 +926,12 @@ def sample_grid(grid, seed:int=0,
     if len(ParameterGrid(base)) <= n: return grid
     return [dict({k: [v] for k, v in c.items()}, **extra) for c in ParameterSampler(base if isinstance(grid, list) else base[0], n, random_state=seed)]
 
+CONDITION_CHOICE = True   # CV chooses, per task, window and model, whether the test conditions (family 'conditions') are inputs
+
+def condition_columns(columns) -> list:
+    "The columns of `columns` that are test-condition descriptors (family 'conditions', notebook 02a: set before the first cycle)."
+    return [c for c in columns if (d := REGISTRY.get(c)) is not None and d.family == "conditions"]
+
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
@@ -933,7 +940,8 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
               report:RunReport|None=None, # where a task not fitted, or fitted with fewer folds, is recorded
               memo:dict|None=None,        # fold predictions shared by the models of one training (lightgbm_blend's single-cell part: lightgbm's search)
              ) -> FittedModel|None:
-    "Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it."
+    """Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it; where the descriptors include
+    test conditions, the same folds also choose whether the model reads them (ties: without)."""
     target = np.log10(y.to_numpy(float)) if task == "cycle_life" else y.to_numpy(int)
     spec = model_spec(model, task, window, list(X.columns), pair, None if task == "cycle_life" else target, seed, baselines)
     if spec is None: return None
@@ -951,6 +959,21 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
+    conds = condition_columns(feats) if CONDITION_CHOICE and model not in (baselines or {}) else []
+    if not conds or not [c for c in feats if c not in conds and not is_curve(c)]:   # nothing to choose
+        return _search_fit(model, task, window, est, feats, grid, X, target, cv, how, seed, n_jobs, memo)
+    fits = [_search_fit(model, task, window, est, f, grid, X, target, cv, how, seed, n_jobs, memo)
+            for f in (feats, [c for c in feats if c not in conds])]
+    s = [f.cv_score * (-1 if task == "cycle_life" else 1) for f in fits]   # higher is better
+    fm = fits[0] if s[0] > s[1] else fits[1]
+    fm.meta.update(conditions="used" if fm is fits[0] else "dropped", condition_descriptors=conds,
+                   cv_score_with_conditions=fits[0].cv_score, cv_score_without_conditions=fits[1].cv_score)
+    return fm
+
+def _search_fit(model:str, task:str, window:int, est, feats:list, grid, X:pd.DataFrame, target:np.ndarray, cv:list, how:str,
+                seed:int, n_jobs, memo) -> FittedModel:
+    "`fit_model`'s search of `grid` on the folds `cv` over the descriptors `feats`, and the refit of the best candidate on all cells."
+    Xm = X[feats]
     if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how, memo)
     if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
@@ -1023,8 +1046,8 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
     @classmethod
     def _from_state(cls, state:dict, parts:dict):
         "Rebuild from a saved state and its parts, already rebuilt (name -> estimator)."
-        est = cls(weight=state["params"]["weight"])
-        est.single_, est.pairwise_ = parts.get("single"), parts.get("pairwise")
+        est = cls(*(clone(parts[k]) if k in parts else None for k in ("single", "pairwise")), weight=state["params"]["weight"])
+        est.single_, est.pairwise_ = parts.get("single"), parts.get("pairwise")   # its parameters: the parts' (a refit uses them)
         est.n_features_in_ = len(state["features"])
         return est
 
