@@ -1024,8 +1024,11 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
         self.pairwise_ = clone(self.pairwise if self.pairwise is not None else PairwiseRegressor()).fit(X, y) if self.weight > 0 else None
         return self
     def predict(self, X) -> np.ndarray:
+        return self.mix(self.single_.predict(X) if self.single_ is not None else None, self.pairwise_.predict(X) if self.pairwise_ is not None else None)
+    def mix(self, single, pairwise) -> np.ndarray:
+        "The blend of the parts' predictions (None: a part of weight 0, not fitted)."
         w = self.weight
-        return ((1 - w) * self.single_.predict(X) if self.single_ is not None else 0.0) + (w * self.pairwise_.predict(X) if self.pairwise_ is not None else 0.0)
+        return ((1 - w) * single if single is not None else 0.0) + (w * pairwise if pairwise is not None else 0.0)
     def raw_margin(self, X) -> np.ndarray: return self.predict(X)
 
     @property
@@ -1077,12 +1080,12 @@ def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None,
     estimators, one such list each, all fits in one parallel pass (those differing only in boosting rounds: one fit, `_stage_groups`)."""
     ests = est if isinstance(est, list) else [est]
     out = [None] * len(ests)
-    if memo is not None:
+    if memo is not None:   # one entry per estimator and fold: the first repeat's folds are also the out-of-fold residuals' (`_oof_predict`)
         import hashlib
-        h = hashlib.sha256(repr((list(X.columns), list(X.index))).encode() + X.to_numpy(float).tobytes() + np.asarray(t).tobytes())
-        for tr, te in cv: h.update(np.asarray(tr).tobytes() + b"|" + np.asarray(te).tobytes() + b";")
-        keys = [(h.hexdigest(), type(e).__name__, repr(sorted(e.get_params().items()))) for e in ests]
-        out = [memo.get(k) for k in keys]
+        data = hashlib.sha256(repr((list(X.columns), list(X.index))).encode() + X.to_numpy(float).tobytes() + np.asarray(t).tobytes()).hexdigest()
+        folds = [hashlib.sha256(np.asarray(tr).tobytes() + b"|" + np.asarray(te).tobytes()).hexdigest() for tr, te in cv]
+        keys = [[(data, f, type(e).__name__, repr(sorted(e.get_params().items()))) for f in folds] for e in ests]
+        out = [None if any(k not in memo for k in ks) else [memo[k] for k in ks] for ks in keys]
     todo = [i for i, o in enumerate(out) if o is None]
     jobs = _stage_groups([ests[i] for i in todo])
     def fit_pred(e, tr, te, rounds):
@@ -1091,7 +1094,7 @@ def _fold_predictions(est, X:pd.DataFrame, t:np.ndarray, cv:list, n_jobs=None,
     p = Parallel(n_jobs=n_jobs)(delayed(fit_pred)(e, tr, te, [r for _, r in members]) for e, members in jobs for tr, te in cv)
     for j, (_, members) in enumerate(jobs):
         for k, (i, _) in enumerate(members): out[todo[i]] = [p[j * len(cv) + f][k] for f in range(len(cv))]
-    if memo is not None: memo.update({keys[i]: out[i] for i in todo})
+    if memo is not None: memo.update({k: v for i in todo for k, v in zip(keys[i], out[i])})
     return out if isinstance(est, list) else out[0]
 
 class _Given(BaseEstimator):
@@ -1272,7 +1275,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                            voltage_grid=None if voltage_grid is None else
                            [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
             if task == "cycle_life":   # the error spread (joint answer) and conformal half-widths (life_interval), from the same residuals
-                r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs)
+                r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs, memo)   # its search's first-repeat folds
                 fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
                                log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
                 fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(np.log10(y.to_numpy(float)) - r).tolist(),
@@ -1340,19 +1343,34 @@ def load_models(folder) -> list[FittedModel]:
 
 
 # %% ../nbs/04_model.ipynb #6aec2d7f
-def _oof_predict(est, X:pd.DataFrame, t, strata, seed:int, cv_splits:int, n_jobs, method:str="predict") -> np.ndarray:
+def _oof_predict(est, X:pd.DataFrame, t, strata, seed:int, cv_splits:int, n_jobs, method:str="predict",
+                 memo:dict|None=None,   # fold predictions already made on these folds (`_fold_predictions`): not refitted
+                ) -> np.ndarray:
     "Out-of-fold predictions of `est` (cloned) on (X, t): stratified K-fold on `strata`, K = `cv_splits` or the smallest stratum's size (at least 2)."
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     k = max(2, min(cv_splits, int(np.bincount(pd.factorize(strata)[0]).min())))
-    return cross_val_predict(clone(est), X, t, cv=StratifiedKFold(k, shuffle=True, random_state=seed).split(X, strata),
-                             method=method, n_jobs=n_jobs)
+    cv = list(StratifiedKFold(k, shuffle=True, random_state=seed).split(X, strata))   # the first repeat of `cv_folds`' folds
+    if method != "predict": return cross_val_predict(clone(est), X, t, cv=cv, method=method, n_jobs=n_jobs)
+    t = np.asarray(t)
+    if isinstance(est, BlendRegressor):   # its parts' fold predictions, mixed: those of its search when the folds are the same
+        w = est.weight
+        parts = ((est.single if est.single is not None else PriorBoostRegressor(), w < 1),   # fit's defaults
+                 (est.pairwise if est.pairwise is not None else PairwiseRegressor(), w > 0))
+        ps, pp = (_fold_predictions(part, X, t, cv, n_jobs, memo) if on else [None] * len(cv) for part, on in parts)
+        folds = [est.mix(a, b) for a, b in zip(ps, pp)]
+    else: folds = _fold_predictions(est, X, t, cv, n_jobs, memo)
+    out = np.empty(len(t), float)
+    for (_, te), p in zip(cv, folds): out[te] = p
+    return out
 
 def oof_log10_residuals(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
-                        n_jobs:int|None=None) -> np.ndarray:   # parallel fits (deterministic: the result does not depend on it)
+                        n_jobs:int|None=None,   # parallel fits (deterministic: the result does not depend on it)
+                        memo:dict|None=None,    # fold predictions of the same folds already made (`train_models`: its search's)
+                       ) -> np.ndarray:
     "Out-of-fold log10-life residuals (observed - predicted) of `est` (its parameters as set) on (X, y), one per training cell."
     t = np.log10(y.to_numpy(float))
     s = np.asarray(strata) if strata is not None else np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
-    return t - _oof_predict(est, X, t, s, seed, cv_splits, n_jobs)
+    return t - _oof_predict(est, X, t, s, seed, cv_splits, n_jobs, memo=memo)
 
 def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv_splits:int=5,
                    n_jobs:int|None=None) -> float:   # parallel fits (deterministic: the result does not depend on it)
