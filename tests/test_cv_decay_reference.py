@@ -89,6 +89,7 @@ def test_undetermined_tau_is_nan_where_curve_fit_returned_nonsense():
     t = np.arange(0, 601, 1.0)
     i = np.exp(-t / 20000) + 0.01 * np.random.default_rng(1).normal(size=len(t))
     old = old_fit_decay(t, i)
-    assert old[0] < -10 and old[2] > 1e6                     # the old fit: I_res below -10 A, tau over 10^6 s
+    # the old fit: I_res below -10 A, tau over 100x the 600 s observed (scipy 1.17 stops near 5e5 s, older ones beyond 1e6)
+    assert old[0] < -10 and old[2] > 100 * t[-1], old
     from battery_ssb.timeseries import fit_decay
     assert np.isnan(fit_decay(t, i)).all()                    # the new one: no relaxation found, NaN
