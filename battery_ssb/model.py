@@ -1018,10 +1018,15 @@ class BlendRegressor(BaseEstimator, RegressorMixin):
                  weight:float=0.5,  # weight of the pairwise part: 0 the single model alone, 1 the pairwise alone
                 ):
         self.single, self.pairwise, self.weight = single, pairwise, weight
+    def templates(self) -> tuple:
+        "The unfitted (single, pairwise) parts `fit` clones: the ones given, else PriorBoostRegressor() and PairwiseRegressor()."
+        return (self.single if self.single is not None else PriorBoostRegressor(),
+                self.pairwise if self.pairwise is not None else PairwiseRegressor())
     def fit(self, X, y):
         if not 0 <= self.weight <= 1: raise ValueError(f"weight {self.weight}: expected a number in [0, 1]")
-        self.single_ = clone(self.single if self.single is not None else PriorBoostRegressor()).fit(X, y) if self.weight < 1 else None
-        self.pairwise_ = clone(self.pairwise if self.pairwise is not None else PairwiseRegressor()).fit(X, y) if self.weight > 0 else None
+        single, pairwise = self.templates()
+        self.single_ = clone(single).fit(X, y) if self.weight < 1 else None
+        self.pairwise_ = clone(pairwise).fit(X, y) if self.weight > 0 else None
         return self
     def predict(self, X) -> np.ndarray:
         return self.mix(self.single_.predict(X) if self.single_ is not None else None, self.pairwise_.predict(X) if self.pairwise_ is not None else None)
@@ -1353,10 +1358,8 @@ def _oof_predict(est, X:pd.DataFrame, t, strata, seed:int, cv_splits:int, n_jobs
     if method != "predict": return cross_val_predict(clone(est), X, t, cv=cv, method=method, n_jobs=n_jobs)
     t = np.asarray(t)
     if isinstance(est, BlendRegressor):   # its parts' fold predictions, mixed: those of its search when the folds are the same
-        w = est.weight
-        parts = ((est.single if est.single is not None else PriorBoostRegressor(), w < 1),   # fit's defaults
-                 (est.pairwise if est.pairwise is not None else PairwiseRegressor(), w > 0))
-        ps, pp = (_fold_predictions(part, X, t, cv, n_jobs, memo) if on else [None] * len(cv) for part, on in parts)
+        ps, pp = (_fold_predictions(part, X, t, cv, n_jobs, memo) if on else [None] * len(cv)
+                  for part, on in zip(est.templates(), (est.weight < 1, est.weight > 0)))
         folds = [est.mix(a, b) for a, b in zip(ps, pp)]
     else: folds = _fold_predictions(est, X, t, cv, n_jobs, memo)
     out = np.empty(len(t), float)
