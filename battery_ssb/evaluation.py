@@ -17,7 +17,7 @@ from sklearn.model_selection import learning_curve, RepeatedStratifiedKFold
 from sklearn.base import clone
 from .data import Cohort, DataError
 from .labels import TASKS, TIER_NAMES, task_kind
-from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS
+from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS, LifeThresholdClassifier
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'SOFTWARE', 'ORACLES', 'classification_metrics',
@@ -608,11 +608,12 @@ def plot_confusions(fitted, features, labels, cells, split, model="lightgbm", fo
     return _save(fig, folder, f"confusion_{model}_{split}.png")
 
 def plot_shap_summary(f:FittedModel, X:pd.DataFrame, folder=None, data_label:str="", max_display:int=12):
-    "SHAP beeswarm of a model's margin (for tiers: the 'short' tier's margin)."
+    "SHAP beeswarm of a model's margin (for tiers: the 'short' tier's margin; classes from thresholded life: predicted log10 life)."
     import shap
     vals, base = f.estimator.contributions(X[f.features])
-    what = ("log10 cycle life" if f.task == "cycle_life" else f"log-odds(life >= {f.task.split('_', 1)[1]})"
-            if f.task.startswith("binary_") else "margin of tier 'short'")
+    what = ("log10 cycle life" if f.task == "cycle_life" else
+            "predicted log10 cycle life, thresholded into the classes" if isinstance(f.estimator, LifeThresholdClassifier) else
+            f"log-odds(life >= {f.task.split('_', 1)[1]})" if f.task.startswith("binary_") else "margin of tier 'short'")
     if vals.ndim == 3: vals, base = vals[:, :, 0], base[:, 0]
     exp = shap.Explanation(values=vals, base_values=base, data=X[f.features].to_numpy(), feature_names=f.features)
     plt.figure(); shap.plots.beeswarm(exp, max_display=max_display, show=False)
@@ -634,8 +635,9 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
     for f in (f for f in fitted if f.task == task and f.window == window and f.model != "dummy"):
         est = clone(f.estimator)
         if hasattr(est, "calibrate"): est.set_params(calibrate=False)
+        life = dict(params=dict(life=labels.loc[idx, "cycle_life"].to_numpy(float))) if isinstance(est, LifeThresholdClassifier) else {}   # classes from life
         sizes, _, te = learning_curve(est, features[window].X.loc[idx, f.features], target, cv=cv,
-                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False, n_jobs=n_jobs)
+                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False, n_jobs=n_jobs, **life)
         sc = -te if task == "cycle_life" else te
         ax.errorbar(sizes, sc.mean(1), yerr=sc.std(1) / np.sqrt(sc.shape[1]), marker="o", capsize=3, label=f.model)
     ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {scorer(task)}"),
@@ -681,7 +683,7 @@ def pieces_table(records:list[dict],            # metrics records (evaluate + jo
     return t[[m for m in PIECES if m in t.columns]]
 
 def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFrame:
-    "Per `model` model: the prior CV chose, its trees, CV score, the classifiers' temperature, the life models' 80 % conformal half-width (log10), test conditions used or dropped."
+    "Per `model` model: the prior CV chose, its trees, CV score, the classifiers' temperature, the life models' 80 % conformal half-width (log10), test conditions used or dropped, classes from the classifier or thresholded life."
     rows = []
     for f in (f for f in fitted if f.model == model):
         bp = f.best_params or {}; p = bp.get("prior_feature")
@@ -691,7 +693,8 @@ def chosen_pieces(fitted:list[FittedModel], model:str="lightgbm") -> pd.DataFram
                          trees=", ".join(f"{k}={bp[k]}" for k in ("num_leaves", "n_estimators", "min_child_samples", "reg_lambda") if k in bp),
                          cv_score=f.cv_score, temperature=getattr(f.estimator, "temperature_", np.nan) if f.task != "cycle_life" else np.nan,
                          conformal_80=(f.meta.get("log10_life_conformal") or {}).get("0.8", np.nan),
-                         conditions=f.meta.get("conditions", "none recorded")))
+                         conditions=f.meta.get("conditions", "none recorded"),
+                         classifier="" if f.task == "cycle_life" else f.meta.get("classifier", "direct (not searched)")))   # classes from the classifier or from predicted life
     return pd.DataFrame(rows)
 
 def blend_choices(fitted:list[FittedModel]) -> pd.DataFrame:

@@ -28,15 +28,15 @@ from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 # %% auto #0
 __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS',
            'CURVE_PCS', 'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'PAIR_REFS', 'LARGE_N',
-           'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'CONDITION_CHOICE', 'BLEND_WEIGHTS',
-           'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores', 'PriorBoostRegressor', 'PriorBoostClassifier',
-           'fit_temperature', 'PairwiseRegressor', 'LinearBaseline', 'new_folder_beside', 'replace_folder',
-           'read_manifest', 'check_booster_text', 'check_model_state', 'save_model', 'load_model', 'dataset_settings',
-           'scorer', 'discharge_features', 'model_spec', 'FittedModel', 'cv_folds', 'sample_grid', 'condition_columns',
-           'fit_model', 'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs',
-           'train_models', 'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse',
-           'conformal_halfwidth', 'life_interval', 'save_training_tables', 'load_training_table', 'refit_on',
-           'oof_tier_proba']
+           'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'CONDITION_CHOICE', 'LIFE_THRESHOLD_CHOICE',
+           'LIFE_THRESHOLD_TIERS', 'BLEND_WEIGHTS', 'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores',
+           'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline',
+           'new_folder_beside', 'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state',
+           'save_model', 'load_model', 'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel',
+           'cv_folds', 'sample_grid', 'condition_columns', 'life_edges_of', 'threshold_search', 'fit_model',
+           'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
+           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
+           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -666,6 +666,21 @@ def check_model_state(doc:dict, where) -> dict:
             if d.get("features") != f: bad(f"blend part {k!r}: its descriptors differ from the blend's")
             check_model_state(dict(d, task=task), f"{where} (part {k!r})")
         return doc
+    if doc["estimator"] == "LifeThresholdClassifier":   # its edges against its classes and task, then its regressor as a model of its own
+        pr = doc["params"]; e = num("edges", pr.get("edges"))
+        if e.ndim != 1 or len(e) < 1 or (e <= 0).any() or (np.diff(e) <= 0).any(): bad(f"edges {pr.get('edges')}: expected increasing positive life thresholds")
+        if K != len(e) + 1: bad(f"{K} classes for {len(e)} life edges: expected {len(e) + 1}")
+        want = life_edges_of(task, doc.get("tier_edges"))
+        if want is not None and (len(want) != len(e) or not np.allclose(e, want, rtol=1e-9)): bad(f"edges {pr.get('edges')}: task {task!r} has life thresholds {list(want)}")
+        if pr.get("spread") not in ("normal", "empirical"): bad(f"spread {pr.get('spread')!r}: expected 'normal' or 'empirical'")
+        if num("residuals", doc.get("residuals")).ndim != 1: bad("'residuals' must be a list of numbers")
+        parts = doc.get("parts")
+        if not isinstance(parts, dict) or list(parts) != ["regressor"]: bad(f"parts {sorted(parts) if isinstance(parts, dict) else parts!r}: expected ['regressor']")
+        d = parts["regressor"]
+        if not isinstance(d, dict) or d.get("estimator") not in ("PriorBoostRegressor", "LinearBaseline"): bad("part 'regressor': expected a PriorBoostRegressor or LinearBaseline")
+        if d.get("features") != f: bad("part 'regressor': its descriptors differ from the classifier's")
+        check_model_state(dict(d, task="cycle_life"), f"{where} (part 'regressor')")
+        return doc
     if doc["estimator"] == "LinearBaseline":
         for k in ("impute", "mean", "scale"): num(k, doc.get(k), (n,), positive=k == "scale")
         icpt = num("intercept", doc.get("intercept"))
@@ -718,7 +733,8 @@ def save_model(est, folder, name:str, meta:dict) -> Path:
     if hasattr(est, "booster_"):
         written.append(atomic_write(folder / f"{name}.txt", est.booster_.model_to_string()))
         state["booster_file"] = f"{name}.txt"
-    for k, (_, m) in getattr(est, "parts_", {}).items():   # a blend: each part's trees in NAME.<part>.txt
+    for k, (_, m) in getattr(est, "parts_", {}).items():   # a blend (a life-threshold classifier): each part's trees in NAME.<part>.txt
+        if not hasattr(m, "booster_"): continue   # a linear part: all in the JSON
         written.append(atomic_write(folder / f"{name}.{k}.txt", m.booster_.model_to_string()))
         state["parts"][k]["booster_file"] = f"{name}.{k}.txt"
     doc = dict(meta, **state, battery_ssb_version=battery_ssb.__version__, lightgbm_version=lgb.__version__)
@@ -766,9 +782,9 @@ def load_model(path) -> tuple[object, dict]:
     if not isinstance(doc, dict): raise DataError(f"{path}: expected a JSON object")
     if _ESTIMATORS.get(doc.get("estimator")) is None: raise DataError(f"{path}: unknown estimator {doc.get('estimator')!r}")
     check_model_state(doc, path)
-    if doc["estimator"] == "BlendRegressor":   # its parts, each with its own trees file
+    if doc["estimator"] in ("BlendRegressor", "LifeThresholdClassifier"):   # its parts, each with its own trees file
         parts = {k: _rebuild(d, path, f"{path.stem}.{k}.txt", manifest) for k, d in doc["parts"].items()}
-        return _ESTIMATORS["BlendRegressor"]._from_state(doc, parts), doc
+        return _ESTIMATORS[doc["estimator"]]._from_state(doc, parts), doc
     return _rebuild(doc, path, f"{path.stem}.txt", manifest), doc
 
 
@@ -932,6 +948,31 @@ def condition_columns(columns) -> list:
     "The columns of `columns` that are test-condition descriptors (family 'conditions', notebook 02a: set before the first cycle)."
     return [c for c in columns if (d := REGISTRY.get(c)) is not None and d.family == "conditions"]
 
+LIFE_THRESHOLD_CHOICE = True   # CV chooses, per binary task and window, between lightgbm's classifier and the classes of its life regressor (LifeThresholdClassifier)
+LIFE_THRESHOLD_TIERS = False   # ... and for the tiers: off, the joint answer already pools the life model's tier masses with the classifier's (docs/model.md)
+
+def life_edges_of(task:str, tier_edges=None) -> tuple|None:
+    "The life thresholds (cycles) whose intervals are `task`'s classes (`03_labels`): (t,) for binary_<t>, `tier_edges` for tiers; None otherwise."
+    if task == "tiers": return None if tier_edges is None else tuple(float(e) for e in tier_edges)
+    if task.startswith("binary_"):
+        try: return (float(task.split("_", 1)[1]),)
+        except ValueError: return None
+    return None
+
+def threshold_search(reg, grid, X:pd.DataFrame, t:np.ndarray, classes:np.ndarray, edges, cv:list, scoring, n_jobs=None,
+                     memo:dict|None=None) -> tuple[dict, float, np.ndarray]:
+    """`grid_search` of a LifeThresholdClassifier's regressor: each candidate of `grid` fitted to log10 life `t` on the
+    folds `cv`, its held-out predictions thresholded at log10 `edges` into classes and scored against `classes` by
+    `scoring`: (best parameters, their mean score, every candidate's; ties: the first)."""
+    from sklearn.metrics import check_scoring
+    cands = list(ParameterGrid(grid or {})); L = np.log10(np.asarray(edges, float)); classes = np.asarray(classes, int)
+    preds = _fold_predictions([clone(reg).set_params(**c) for c in cands], X, np.asarray(t, float), cv, n_jobs if grid else None, memo)
+    sc = check_scoring(LifeThresholdClassifier(), scoring=scoring)
+    means = np.array([np.mean([sc(_Given(np.searchsorted(L, p, side="right")), X.iloc[te], classes[te]) for p, (_, te) in zip(ps, cv)])
+                      for ps in preds], dtype=np.float64)
+    b = int(np.argmax(np.where(np.isnan(means), -np.inf, means)))
+    return cands[b], float(means[b]), means
+
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
               cv_repeats:int|None=None, # repeats of the K-fold; None: 3 below LARGE_N training cells, else 1
@@ -939,9 +980,13 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
               baselines:dict|None=None, # the dataset's published baselines (see model_spec)
               report:RunReport|None=None, # where a task not fitted, or fitted with fewer folds, is recorded
               memo:dict|None=None,        # fold predictions shared by the models of one training (lightgbm_blend's single-cell part: lightgbm's search)
+              life:pd.Series|None=None,   # classification: each cell's cycle life (rows of X), for the life-threshold alternative
+              life_edges=None,            # classification: the life thresholds the classes are (`life_edges_of`)
              ) -> FittedModel|None:
     """Choose hyperparameters by repeated stratified K-fold on (X, y) and refit on all of it; where the descriptors include
-    test conditions, the same folds also choose whether the model reads them (ties: without)."""
+    test conditions, the same folds also choose whether the model reads them (ties: without); for `lightgbm` on a binary
+    task whose classes are a life threshold (`life`, `life_edges` given), whether the classes come from its classifier
+    or from its life regressor's prediction (LifeThresholdClassifier; ties: the classifier)."""
     target = np.log10(y.to_numpy(float)) if task == "cycle_life" else y.to_numpy(int)
     spec = model_spec(model, task, window, list(X.columns), pair, None if task == "cycle_life" else target, seed, baselines)
     if spec is None: return None
@@ -959,10 +1004,20 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     k = len(cv) // cv_repeats
     if report is not None and (k < cv_splits or "not stratified" in how):   # a small batch: said in the run's report
         report.add("training", f"{what}: {k} CV folds instead of {cv_splits} ({how})", level="note")
+    alt = None   # the life-threshold alternative: (regressor, its grid, life, edges)
+    if (LIFE_THRESHOLD_CHOICE and model == "lightgbm" and (task.startswith("binary_") or task == "tiers" and LIFE_THRESHOLD_TIERS)
+            and life is not None and life_edges is not None):
+        lv = np.asarray(life.reindex(X.index) if isinstance(life, pd.Series) else life, float)
+        if len(lv) == len(target) and (lv > 0).all() and (np.searchsorted(np.asarray(life_edges, float), lv, side="right") == target).all():
+            reg, _, rgrid = model_spec("lightgbm", "cycle_life", window, list(X.columns), pair, None, seed)
+            alt = (reg, rgrid, lv, tuple(float(e) for e in life_edges))
+        elif report is not None:
+            report.add("training", f"{what}: the classes are not the life thresholds {list(life_edges)} of the cells' lives: "
+                                   "no life-threshold alternative searched", level="note")
     conds = condition_columns(feats) if CONDITION_CHOICE and model not in (baselines or {}) else []
     if not conds or not [c for c in feats if c not in conds and not is_curve(c)]:   # nothing to choose
-        return _search_fit(model, task, window, est, feats, grid, X, target, cv, how, seed, n_jobs, memo)
-    fits = [_search_fit(model, task, window, est, f, grid, X, target, cv, how, seed, n_jobs, memo)
+        return _search_fit(model, task, window, est, feats, grid, X, target, cv, how, seed, n_jobs, memo, alt)
+    fits = [_search_fit(model, task, window, est, f, grid, X, target, cv, how, seed, n_jobs, memo, alt)
             for f in (feats, [c for c in feats if c not in conds])]
     s = [f.cv_score * (-1 if task == "cycle_life" else 1) for f in fits]   # higher is better
     fm = fits[0] if s[0] > s[1] else fits[1]
@@ -971,21 +1026,37 @@ def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair
     return fm
 
 def _search_fit(model:str, task:str, window:int, est, feats:list, grid, X:pd.DataFrame, target:np.ndarray, cv:list, how:str,
-                seed:int, n_jobs, memo) -> FittedModel:
-    "`fit_model`'s search of `grid` on the folds `cv` over the descriptors `feats`, and the refit of the best candidate on all cells."
+                seed:int, n_jobs, memo,
+                alt=None,   # classification: (regressor, grid, life, edges) of the life-threshold alternative, searched on the same folds
+               ) -> FittedModel:
+    """`fit_model`'s search of `grid` on the folds `cv` over the descriptors `feats` (and of the life-threshold
+    alternative's, if given: the better CV score wins, ties the classifier), and the refit of the best on all cells."""
     Xm = X[feats]
     if model == "lightgbm_blend": return _fit_blend(est, grid, Xm, target, cv, task, window, seed, n_jobs, how, memo)
     if grid and len(Xm) >= LARGE_N and model in ("lightgbm", "lightgbm_curve", "pairwise"): grid = sample_grid(grid, seed)
     if isinstance(est, PriorBoostClassifier): est = est.set_params(calibrate=False)   # calibrate the final fit only
     best, best_score, _ = grid_search(est, grid, Xm, target, cv, scorer(task), n_jobs, memo)   # GridSearchCV's choice, rounds shared
+    n_cand = len(ParameterGrid(grid)) if grid else 1
+    if alt is not None:   # classes from the life regressor's prediction, scored on the same folds
+        reg, rgrid, life, edges = alt
+        if rgrid and len(Xm) >= LARGE_N: rgrid = sample_grid(rgrid, seed)
+        rbest, rscore, _ = threshold_search(reg, rgrid, Xm, np.log10(life), target, edges, cv, scorer(task), n_jobs, memo)
+        choice = dict(classifier="life threshold" if rscore > best_score else "direct", cv_score_direct=float(best_score),
+                      cv_score_life_threshold=float(rscore), life_edges=list(edges),
+                      life_regressor_candidates=len(ParameterGrid(rgrid)) if rgrid else 1)
+        if rscore > best_score:
+            if not rbest.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]
+            final = LifeThresholdClassifier(clone(reg).set_params(**rbest), edges=edges, random_state=seed)
+            with parallel_config(n_jobs=n_jobs): final.fit(Xm, target, life=life)
+            return FittedModel(task, window, model, final, feats, rbest, rscore,
+                               dict(cv=f"{how}, {n_cand} candidates", **choice))
     if not best.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
     with parallel_config(n_jobs=n_jobs): final.fit(Xm, target)   # its calibration folds in parallel
     score = best_score * (-1 if task == "cycle_life" else 1)
-    n_cand = len(ParameterGrid(grid)) if grid else 1
     return FittedModel(task, window, model, final, feats, best, score,
-                       dict(cv=f"{how}, {n_cand} candidates"))
+                       dict(cv=f"{how}, {n_cand} candidates", **(choice if alt is not None else {})))
 
 def _fit_blend(est, grids:dict, X:pd.DataFrame, t:np.ndarray, cv:list, task:str, window:int, seed:int, n_jobs, how:str, memo=None) -> FittedModel:
     """`lightgbm_blend`: each part's grid searched on the folds `cv` (the same scores GridSearchCV gives; ties: the first
@@ -1186,8 +1257,31 @@ class LifeThresholdClassifier(BaseEstimator, ClassifierMixin):
         else: raise ValueError(f"spread {self.spread!r}: expected 'normal' or 'empirical'")
         return np.diff(np.hstack([np.zeros((len(mu), 1)), below, np.ones((len(mu), 1))]), axis=1)
     def contributions(self, X):
-        "The regressor's additive contributions to predicted log10 life (not to a class margin)."
+        "The regressor's additive contributions to predicted log10 life, not to a class margin: positive is towards a longer life, a higher class."
         return self.regressor_.contributions(X)
+    @property
+    def features_(self) -> list: return self.regressor_.features_
+    @property
+    def parts_(self) -> dict:
+        "The fitted regressor (`save_model` writes its trees to NAME.regressor.txt): name -> (weight, estimator)."
+        return {"regressor": (1.0, self.regressor_)}
+
+    # --- saving: the regressor's trees in NAME.regressor.txt, its JSON state nested under 'parts', the residuals in the JSON
+    def _state(self) -> dict:
+        return dict(estimator="LifeThresholdClassifier", features=list(self.features_), classes=[int(c) for c in self.classes_],
+                    params=dict(edges=[float(e) for e in self.edges], spread=self.spread, calibrate=bool(self.calibrate),
+                                cv_splits=int(self.cv_splits), random_state=int(self.random_state)),
+                    residuals=np.asarray(self.residuals_, float).tolist(), parts={"regressor": self.regressor_._state()})
+    @classmethod
+    def _from_state(cls, state:dict, parts:dict):
+        "Rebuild from a saved state and its regressor, already rebuilt (`parts`: {'regressor': estimator})."
+        reg = parts["regressor"]
+        est = cls(clone(reg), **state["params"])   # its parameters: the regressor's (a refit uses them)
+        est.regressor_, est.classes_ = reg, np.asarray(state["classes"])
+        est.residuals_ = np.asarray(state["residuals"], float); est.n_features_in_ = len(state["features"])
+        return est
+
+_ESTIMATORS["LifeThresholdClassifier"] = LifeThresholdClassifier   # load_model rebuilds it (its regressor: the estimators above)
 
 # %% ../nbs/04_model.ipynb #2f484c2c
 def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0) -> Features:
@@ -1268,8 +1362,10 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
             F = features[w]; trw = F.X.index.intersection(tr)      # training cells still to be predicted at this window
             X = F.X.loc[trw]; y = labels.loc[trw, task]
             strata = labels.loc[trw, "tiers"] if task == "cycle_life" else None
+            clf = task_kind(task) == "classification"   # classes that are life thresholds: lightgbm may take them from its life regressor
             fm = fit_model(model, task, w, X, y, F.pairs[0] if F.pairs else None, strata, seed, cv_splits, cv_repeats, n_jobs,
-                           baselines, rep, memo)
+                           baselines, rep, memo, life=labels.loc[trw, "cycle_life"] if clf else None,
+                           life_edges=life_edges_of(task, tier_edges) if clf else None)
             if fm is None: continue
             fm.meta = dict(fm.meta, task=task, window=w, model=model, dataset=dataset, train_split=train_split, n_train=len(trw),
                            descriptors=fm.features, pairs=F.pairs, feature_settings=F.settings,
@@ -1286,7 +1382,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                 fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(np.log10(y.to_numpy(float)) - r).tolist(),
                                         log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # kept as is by refit_on
             if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
-                fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs))
+                fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs, life=labels.loc[trw, "cycle_life"]))
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
             fitted.append(fm)
         if not fitted:   # nothing to save or evaluate: said here, with why, not as an empty models folder later
@@ -1350,12 +1446,13 @@ def load_models(folder) -> list[FittedModel]:
 # %% ../nbs/04_model.ipynb #6aec2d7f
 def _oof_predict(est, X:pd.DataFrame, t, strata, seed:int, cv_splits:int, n_jobs, method:str="predict",
                  memo:dict|None=None,   # fold predictions already made on these folds (`_fold_predictions`): not refitted
+                 params:dict|None=None, # per-cell arrays `fit` takes besides (X, t), split with the folds (a life-threshold classifier's `life`)
                 ) -> np.ndarray:
     "Out-of-fold predictions of `est` (cloned) on (X, t): stratified K-fold on `strata`, K = `cv_splits` or the smallest stratum's size (at least 2)."
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     k = max(2, min(cv_splits, int(np.bincount(pd.factorize(strata)[0]).min())))
     cv = list(StratifiedKFold(k, shuffle=True, random_state=seed).split(X, strata))   # the first repeat of `cv_folds`' folds
-    if method != "predict": return cross_val_predict(clone(est), X, t, cv=cv, method=method, n_jobs=n_jobs)
+    if method != "predict": return cross_val_predict(clone(est), X, t, cv=cv, method=method, n_jobs=n_jobs, params=params)
     t = np.asarray(t)
     if isinstance(est, BlendRegressor):   # its parts' fold predictions, mixed: those of its search when the folds are the same
         ps, pp = (_fold_predictions(part, X, t, cv, n_jobs, memo) if on else [None] * len(cv)
@@ -1417,7 +1514,8 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
     feats = [d for d in f.features if d in descriptors]
     if not feats: raise DataError(f"{f.name}: none of its {len(f.features)} descriptors is available to refit on")
     est = clone(f.estimator)
-    parts = [m for m in (est.single, est.pairwise) if m is not None] if isinstance(est, BlendRegressor) else [est]   # a blend: each part
+    parts = ([m for m in (est.single, est.pairwise) if m is not None] if isinstance(est, BlendRegressor) else   # a blend: each part
+             [est.regressor] if isinstance(est, LifeThresholdClassifier) else [est])                             # classes from life: its regressor
     for e in parts:
         if (p := e.get_params().get("prior_feature")) is not None:   # keep the prior's descriptors that remain
             keep = [d for d in ([p] if isinstance(p, str) else p) if d in feats]
@@ -1430,6 +1528,8 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
         r = oof_log10_residuals(est, X, y, training["_tiers"], seed)
         meta = dict(f.meta, log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
                     log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
+    elif isinstance(est, LifeThresholdClassifier):   # its classes from life: refitted on the training lives
+        est.fit(X, training["_" + f.task].to_numpy(int), life=training["_cycle_life"].to_numpy(float)); meta = dict(f.meta)
     else:
         est.fit(X, training["_" + f.task].to_numpy(int)); meta = dict(f.meta)
     meta.update(descriptors=feats, refitted_on=f"{len(feats)} of {len(f.features)} descriptors")
@@ -1437,7 +1537,11 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
 
 # %% ../nbs/04_model.ipynb #0cfb4df2
 def oof_tier_proba(est, X:pd.DataFrame, y, seed:int=0, cv_splits:int=5,
-                   n_jobs:int|None=None) -> dict:   # parallel fits (deterministic: the result does not depend on it)
+                   n_jobs:int|None=None,   # parallel fits (deterministic: the result does not depend on it)
+                   life=None,              # each cell's cycle life: a LifeThresholdClassifier learns from it
+                  ) -> dict:
     "Out-of-fold class probabilities of classifier `est` (its parameters as set) on (X, y): {'cells', 'tier', 'proba'} for the model's metadata."
-    y = np.asarray(y, int); p = _oof_predict(est, X, y, y, seed, cv_splits, n_jobs, method="predict_proba")
+    y = np.asarray(y, int)
+    p = _oof_predict(est, X, y, y, seed, cv_splits, n_jobs, method="predict_proba",
+                     params=dict(life=np.asarray(life, float)) if isinstance(est, LifeThresholdClassifier) else None)
     return dict(cells=[str(c) for c in X.index], tier=y.tolist(), proba=np.round(p, 8).tolist())
