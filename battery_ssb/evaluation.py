@@ -616,7 +616,9 @@ def plot_shap_summary(f:FittedModel, X:pd.DataFrame, folder=None, data_label:str
             f"log-odds(life >= {f.task.split('_', 1)[1]})" if f.task.startswith("binary_") else "margin of tier 'short'")
     if vals.ndim == 3: vals, base = vals[:, :, 0], base[:, 0]
     exp = shap.Explanation(values=vals, base_values=base, data=X[f.features].to_numpy(), feature_names=f.features)
-    plt.figure(); shap.plots.beeswarm(exp, max_display=max_display, show=False)
+    state = np.random.get_state(); np.random.seed(0)   # the beeswarm shuffles its dots with numpy's global state: seeded, the PNG is reproducible
+    try: plt.figure(); shap.plots.beeswarm(exp, max_display=max_display, show=False)
+    finally: np.random.set_state(state)                # the caller's random state as it was
     fig = plt.gcf(); fig.suptitle(f"SHAP: {f.name} ({what})\n{data_label}", fontsize=9); fig.set_size_inches(8, 5)
     return _save(fig, folder, f"shap_{f.name}.png")
 
