@@ -637,9 +637,9 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
     for f in (f for f in fitted if f.task == task and f.window == window and f.model != "dummy"):
         est = clone(f.estimator)
         if hasattr(est, "calibrate"): est.set_params(calibrate=False)
-        life = dict(params=dict(life=labels.loc[idx, "cycle_life"].to_numpy(float))) if isinstance(est, LifeThresholdClassifier) else {}   # classes from life
+        fit_params = dict(params=dict(life=labels.loc[idx, "cycle_life"].to_numpy(float))) if isinstance(est, LifeThresholdClassifier) else {}   # classes from life
         sizes, _, te = learning_curve(est, features[window].X.loc[idx, f.features], target, cv=cv,
-                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False, n_jobs=n_jobs, **life)
+                                      train_sizes=np.linspace(0.4, 1.0, 4 if len(idx) < 100 else 3), scoring=scorer(task), shuffle=False, n_jobs=n_jobs, **fit_params)
         sc = -te if task == "cycle_life" else te
         ax.errorbar(sizes, sc.mean(1), yerr=sc.std(1) / np.sqrt(sc.shape[1]), marker="o", capsize=3, label=f.model)
     ax.set(xlabel="training cells", ylabel=("CV RMSE (cycles)" if task == "cycle_life" else f"CV {scorer(task)}"),

@@ -372,10 +372,13 @@ class PairwiseRegressor(_PriorBoost, RegressorMixin):
         J = np.argsort(np.random.default_rng(self.random_state).random((n, n)) + np.eye(n), axis=1, kind="stable")[:, :k]   # itself sorts last
         return np.repeat(np.arange(n), k), J.ravel()
 
+    def _reference_residuals(self, X:pd.DataFrame, num_iteration:int|None=None) -> np.ndarray:
+        "(n cells, n references) of `X` (as `_frame` gives it): each cell's residual over the prior, predicted against each reference; their mean is the prediction's."
+        g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True, num_iteration=num_iteration).reshape(len(X), len(self.ref_X_))
+        return g + self.ref_r_[None]
     def raw_margin(self, X, num_iteration:int|None=None) -> np.ndarray:
-        X = self._frame(X); m = len(self.ref_X_)
-        g = self.booster_.predict(self._pairs(self._trees(X).to_numpy(float)), raw_score=True, num_iteration=num_iteration).reshape(len(X), m)
-        return self._prior_margin(X) + (g + self.ref_r_[None]).mean(1)
+        X = self._frame(X)
+        return self._prior_margin(X) + self._reference_residuals(X, num_iteration).mean(1)
     def predict(self, X) -> np.ndarray: return self.raw_margin(X)
     def staged_predict(self, X, rounds) -> list[np.ndarray]: return self.staged_margins(X, rounds)
 
@@ -964,14 +967,9 @@ def threshold_search(reg, grid, X:pd.DataFrame, t:np.ndarray, classes:np.ndarray
     """`grid_search` of a LifeThresholdClassifier's regressor: each candidate of `grid` fitted to log10 life `t` on the
     folds `cv`, its held-out predictions thresholded at log10 `edges` into classes and scored against `classes` by
     `scoring`: (best parameters, their mean score, every candidate's; ties: the first)."""
-    from sklearn.metrics import check_scoring
-    cands = list(ParameterGrid(grid or {})); L = np.log10(np.asarray(edges, float)); classes = np.asarray(classes, int)
-    preds = _fold_predictions([clone(reg).set_params(**c) for c in cands], X, np.asarray(t, float), cv, n_jobs if grid else None, memo)
-    sc = check_scoring(LifeThresholdClassifier(), scoring=scoring)
-    means = np.array([np.mean([sc(_Given(np.searchsorted(L, p, side="right")), X.iloc[te], classes[te]) for p, (_, te) in zip(ps, cv)])
-                      for ps in preds], dtype=np.float64)
-    b = int(np.argmax(np.where(np.isnan(means), -np.inf, means)))
-    return cands[b], float(means[b]), means
+    L = np.log10(np.asarray(edges, float))
+    return grid_search(reg, grid, X, np.asarray(t, float), cv, scoring, n_jobs, memo, score_on=np.asarray(classes, int),
+                       transform=lambda p: np.searchsorted(L, p, side="right"))
 
 def fit_model(model:str, task:str, window:int, X:pd.DataFrame, y:pd.Series, pair:tuple,
               strata=None, seed:int=0, cv_splits:int=5,
@@ -1044,13 +1042,12 @@ def _search_fit(model:str, task:str, window:int, est, feats:list, grid, X:pd.Dat
         choice = dict(classifier="life threshold" if rscore > best_score else "direct", cv_score_direct=float(best_score),
                       cv_score_life_threshold=float(rscore), life_edges=list(edges),
                       life_regressor_candidates=len(ParameterGrid(rgrid)) if rgrid else 1)
-        if rscore > best_score:
-            if not rbest.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]
-            final = LifeThresholdClassifier(clone(reg).set_params(**rbest), edges=edges, random_state=seed)
-            with parallel_config(n_jobs=n_jobs): final.fit(Xm, target, life=life)
-            return FittedModel(task, window, model, final, feats, rbest, rscore,
-                               dict(cv=f"{how}, {n_cand} candidates", **choice))
-    if not best.get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
+    use_life = alt is not None and rscore > best_score
+    if not (rbest if use_life else best).get("curve_pcs"): feats = [c for c in feats if not is_curve(c)]; Xm = X[feats]   # the curve is needed only if chosen
+    if use_life:
+        final = LifeThresholdClassifier(clone(reg).set_params(**rbest), edges=edges, random_state=seed)
+        with parallel_config(n_jobs=n_jobs): final.fit(Xm, target, life=life)
+        return FittedModel(task, window, model, final, feats, rbest, rscore, dict(cv=f"{how}, {n_cand} candidates", **choice))
     final = clone(est).set_params(**best)
     if isinstance(final, PriorBoostClassifier): final.set_params(calibrate=True)
     with parallel_config(n_jobs=n_jobs): final.fit(Xm, target)   # its calibration folds in parallel
@@ -1180,6 +1177,8 @@ class _Given(BaseEstimator):
 
 def grid_search(est, grid, X:pd.DataFrame, t:np.ndarray, cv:list, scoring, n_jobs=None,
                 memo:dict|None=None,   # fold predictions shared with other searches on the same data and folds (`_fold_predictions`)
+                score_on:np.ndarray|None=None, # what held-out predictions are scored against (None: `t`, the fitted target)
+                transform=None,        # applied to each fold's held-out predictions before scoring (None: as predicted)
                ) -> tuple[dict, float, np.ndarray]:
     """GridSearchCV(est, grid, cv=cv, scoring=scoring, refit=False) without its refit: (best_params_, best_score_, every
     candidate's mean score), the same numbers and the same choice (ties: the first), from `_fold_predictions`, so
@@ -1187,8 +1186,9 @@ def grid_search(est, grid, X:pd.DataFrame, t:np.ndarray, cv:list, scoring, n_job
     from sklearn.metrics import check_scoring
     cands = list(ParameterGrid(grid or {}))
     preds = _fold_predictions([clone(est).set_params(**c) for c in cands], X, t, cv, n_jobs if grid else None, memo)
-    sc = check_scoring(est, scoring=scoring)
-    means = np.average(np.array([[sc(_Given(p), X.iloc[te], t[te]) for p, (_, te) in zip(ps, cv)] for ps in preds], dtype=np.float64), axis=1)
+    sc, y = check_scoring(est, scoring=scoring), t if score_on is None else score_on
+    f = transform or (lambda p: p)
+    means = np.average(np.array([[sc(_Given(f(p)), X.iloc[te], y[te]) for p, (_, te) in zip(ps, cv)] for ps in preds], dtype=np.float64), axis=1)
     b = int(np.argmax(np.where(np.isnan(means), -np.inf, means)))
     return cands[b], float(means[b]), means
 

@@ -19,10 +19,8 @@ from battery_ssb.data import load_dataset
 
 def measures(est, X):
     "(blend prediction, spread of the pairwise part's per-reference predictions, |single - pairwise|) in log10 life."
-    pw = est.pairwise_; Xf = pw._frame(X)
-    g = pw.booster_.predict(pw._pairs(pw._trees(Xf).to_numpy(float)), raw_score=True).reshape(len(X), len(pw.ref_X_)) + pw.ref_r_[None]
-    pair = pw._prior_margin(Xf) + g.mean(1)
-    return est.predict(X), g.std(1), np.abs(est.single_.predict(X) - pair)
+    pw = est.pairwise_; g = pw._reference_residuals(pw._frame(X))
+    return est.predict(X), g.std(1), np.abs(est.single_.predict(X) - pw.predict(X))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
