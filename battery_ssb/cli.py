@@ -332,8 +332,10 @@ def run_summary(doc:dict,             # metrics.json of a run
     if len(cov := cov[cov.split != "train"] if len(cov) else cov):
         for lev, c in cov.groupby("level", sort=True):   # nominal level: observed coverage per window and split
             lines.append(f"  life interval ({lev:.0%}) coverage: " +
-                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal)" if m == "lightgbm_conformal" else f" ({m})" if str(m).endswith("_conformal") else "")
-                                   for w, s, v, m in zip(c.window, c.split, c.coverage, c.model)))
+                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal" if m == "lightgbm_conformal" else f" ({m}" if str(m).endswith("_conformal") else "")
+                                   + (", beyond chance" if p < 0.05 else "") + (")" if str(m).endswith("_conformal") else "")
+                                   for w, s, v, m, p in zip(c.window, c.split, c.coverage, c.model,
+                                                            c.get("conformal_p", pd.Series(np.nan, index=c.index)))))
     cal = pd.DataFrame(doc.get("probability_calibration", []))
     if len(cal := cal[(cal.split != "train") & cal.model.isin(["lightgbm", "lightgbm_joint"])] if len(cal) else cal):
         lines.append("  probability calibration, ECE (a calibrated model's on as many cells): " +

@@ -24,12 +24,13 @@ __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE',
            'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
            'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_life_model', 'joint_predict',
            'joint_pooling', 'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns',
-           'interval_coverage', 'brier_score', 'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated',
-           'classifier_probabilities', 'calibration_records', 'plot_reliability', 'predictions_table',
-           'model_requirements', 'screen', 'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions',
-           'plot_shap_summary', 'plot_learning_curves', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group',
-           'pieces_table', 'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions',
-           'write_metrics', 'oracle_records', 'oracle_gap']
+           'interval_coverage', 'conformal_chance', 'conformal_p', 'brier_score', 'reliability_bins',
+           'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
+           'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
+           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
+           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
+           'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions', 'write_metrics', 'oracle_records',
+           'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -275,7 +276,7 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
 
 def conformal_coverage(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                        model:str="lightgbm", splits=None) -> list[dict]:
-    "Coverage per window, split and level of the conformal life intervals (`<model>_conformal`) around `model`'s own life prediction, at every level it saved."
+    "Coverage per window, split and level of the conformal life intervals (`<model>_conformal`) around `model`'s own life prediction, at every level it saved (with `conformal_chance`'s range for its `n_train` calibration residuals)."
     splits = splits or list(dict.fromkeys(cells.split)); cov = []
     for fl in (f for f in fitted if f.task == "cycle_life" and f.model == model):
         levels = sorted(float(l) for l in (fl.meta.get("log10_life_conformal") or {}))
@@ -287,12 +288,15 @@ def conformal_coverage(fitted:list[FittedModel], features:dict, labels:pd.DataFr
             y = labels.loc[idx, "cycle_life"].to_numpy(float)
             for l in levels:
                 lo, hi = C.loc[idx, f"life_conformal_lo{level_tag(l)}"], C.loc[idx, f"life_conformal_hi{level_tag(l)}"]
-                cov.append(dict(window=fl.window, model=f"{model}_conformal", split=s, level=l, **interval_coverage(y, lo, hi, l),
+                c = interval_coverage(y, lo, hi, l)
+                if n_cal := fl.meta.get("n_train"):   # the chance range given as many calibration residuals as training cells
+                    c.update(conformal_chance(int(n_cal), c["n_cells"], l), conformal_p=conformal_p(c["n_inside"], int(n_cal), c["n_cells"], l))
+                cov.append(dict(window=fl.window, model=f"{model}_conformal", split=s, level=l, **c,
                                 median_width_ratio=float(np.median(hi / lo))))
     return cov
 
 # %% ../nbs/05_evaluation.ipynb #cf0cd001
-from scipy.stats import binom
+from scipy.stats import binom, betabinom
 
 def level_tag(level:float) -> str:
     "Column suffix of a central probability: 0.8 -> '80', 0.95 -> '95'."
@@ -320,6 +324,23 @@ def interval_coverage(y,               # observed lives
     return dict(n_cells=n, n_inside=int(inside.sum()), coverage=float(inside.mean()) if n else float("nan"),
                 chance_lo=float(binom.ppf(0.025, n, level) / n) if n else float("nan"),
                 chance_hi=float(binom.ppf(0.975, n, level) / n) if n else float("nan"))
+
+def conformal_chance(n_cal:int,     # residuals the half-width was taken from (the training cells)
+                     n_test:int,    # cells the coverage is counted on
+                     level:float,   # nominal central probability
+                    ) -> dict:
+    "95 % range `conformal_chance_lo`-`_hi` of the coverage a split-conformal `level` interval calibrated on `n_cal` exchangeable residuals shows on `n_test` new cells (beta-binomial(n_test, k, n_cal + 1 - k), k = ⌈(n_cal + 1)·level⌉), and `conformal_p`, the two-sided chance of `n_inside` cells or fewer/more."
+    k = int(np.ceil((n_cal + 1) * level))
+    if n_test == 0 or not 1 <= k <= n_cal: return dict(n_calibration=n_cal, conformal_chance_lo=1.0, conformal_chance_hi=1.0)   # [0, inf): always inside
+    d = betabinom(n_test, k, n_cal + 1 - k)
+    return dict(n_calibration=n_cal, conformal_chance_lo=float(d.ppf(0.025) / n_test), conformal_chance_hi=float(d.ppf(0.975) / n_test))
+
+def conformal_p(n_inside:int, n_cal:int, n_test:int, level:float) -> float:
+    "Two-sided chance, under `conformal_chance`'s beta-binomial, of a coverage as far from the expected as `n_inside` of `n_test` (1.0 where the interval is [0, inf))."
+    k = int(np.ceil((n_cal + 1) * level))
+    if n_test == 0 or not 1 <= k <= n_cal: return 1.0
+    d = betabinom(n_test, k, n_cal + 1 - k)
+    return float(min(1.0, 2 * min(d.cdf(n_inside), d.sf(n_inside - 1))))
 
 
 # %% ../nbs/05_evaluation.ipynb #cb0cd001
