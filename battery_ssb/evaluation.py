@@ -218,7 +218,9 @@ def joint_life_model(fitted:list[FittedModel], window:int, model:str="lightgbm")
     score = lambda f: f.cv_score if f.cv_score is not None and np.isfinite(f.cv_score) else np.inf
     return min(cands, key=lambda f: (score(f), f.model != model)) if cands else None
 
-def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:str="lightgbm", level:float=0.8) -> pd.DataFrame|None:
+def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:str="lightgbm", level:float=0.8,
+                  lives:dict|None=None,   # life model name -> its predicted lives (cycles) of X, already made (not predicted again)
+                 ) -> pd.DataFrame|None:
     "`joint_tier_life` of `model`'s tier model and `joint_life_model` at `window` on descriptors `X` (None without both); `joint_life_model` names the life model used."
     ft = next((f for f in fitted if (f.task, f.window, f.model) == ("tiers", window, model)), None)
     fl = joint_life_model(fitted, window, model)
@@ -226,7 +228,8 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
     sigma = fl.meta.get("log10_life_oof_rmse")
     if sigma is None: raise DataError(f"{fl.name}: saved without its error spread (log10_life_oof_rmse); retrain with this version")
     pool = joint_pooling(ft, fl)
-    out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X)), sigma,
+    life = (lives or {}).get(fl.name)
+    out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X) if life is None else life), sigma,
                           ft.meta.get("tier_edges"), level, (pool["a"], pool["b"]))
     out.index = X.index; out["joint_life_model"] = fl.model; out.attrs["pooling"] = dict(pool, life_model=fl.model)
     return out
@@ -305,10 +308,11 @@ def level_tag(level:float) -> str:
 def conformal_columns(f:FittedModel,            # a cycle-life model (its saved `log10_life_conformal` half-widths)
                       X:pd.DataFrame,           # descriptors of the cells
                       levels=CONFORMAL_LEVELS,  # central probabilities of the intervals
+                      life=None,                # its predicted lives of X (cycles), if already made: not predicted again
                      ) -> pd.DataFrame:
     "Per cell and level, the conformal interval of the life model's own prediction, in cycles: `life_conformal_lo<L>`, `life_conformal_hi<L>` (NaN where the model saved no half-width at that level)."
     saved = f.meta.get("log10_life_conformal") or {}
-    mu = np.log10(f.predict(X)); out = {}
+    mu = np.log10(f.predict(X) if life is None else np.asarray(life, float)); out = {}
     for l in levels:
         q = float(saved.get(str(l), np.nan))
         out[f"life_conformal_lo{level_tag(l)}"], out[f"life_conformal_hi{level_tag(l)}"] = 10 ** (mu - q), 10 ** (mu + q)
@@ -451,16 +455,17 @@ def predictions_table(fitted:list[FittedModel], features:dict, labels:pd.DataFra
     X = features[window].X
     out = pd.DataFrame({"split": cells.split.reindex(X.index), "cycle_life": labels.cycle_life.reindex(X.index),
                         "tier": labels.tiers.reindex(X.index).map(dict(enumerate(TIER_NAMES)))}, index=X.index)
-    if (j := joint_predict(fitted, X, window, model)) is not None: out = out.join(j)   # one coherent answer
+    lives = {f.name: f.predict(X) for f in fitted if f.task == "cycle_life" and f.window == window and f.model in (model, f"{model}_blend")}   # each once
+    if (j := joint_predict(fitted, X, window, model, lives=lives)) is not None: out = out.join(j)   # one coherent answer
     if (f := get.get(("tiers", window, model))) is not None:
         out["classifier_tier"] = pd.Series(f.predict(X), index=X.index).map(dict(enumerate(TIER_NAMES)))
         out = out.join(top_reasons(f, X).add_prefix("tier_"))
     if (f := get.get(("cycle_life", window, model))) is not None:
-        out["regressor_cycle_life"] = f.predict(X)
-        out = out.join(conformal_columns(f, X))          # its conformal intervals, life_conformal_lo80 ... hi90
+        out["regressor_cycle_life"] = lives[f.name]
+        out = out.join(conformal_columns(f, X, life=lives[f.name]))   # its conformal intervals, life_conformal_lo80 ... hi90
         out = out.join(top_reasons(f, X).add_prefix("life_"))
     if (f := get.get(("cycle_life", window, f"{model}_blend"))) is not None:   # the pairwise blend's life and its conformal intervals
-        out["blend_cycle_life"] = f.predict(X); out = out.join(conformal_columns(f, X).add_prefix("blend_"))
+        out["blend_cycle_life"] = lives[f.name]; out = out.join(conformal_columns(f, X, life=lives[f.name]).add_prefix("blend_"))
     return out
 
 # %% ../nbs/05_evaluation.ipynb #5ebc48ba
@@ -547,14 +552,16 @@ def screen(models_dir,                  # OUTDIR/models of a study run
                 used = f"refitted on {len(set(m_t.features) | set(m_r.features) | set(m_l.features))} of {len(need)} descriptors"
                 for c in cells:
                     rep.add("screen", f"window {w}: {used}; lacks " + _lacks(key, why), cell=c, cycle=None, level="note")
-            J = joint_predict([m_t, m_l], X, w, model, level)
+            lives = {m_r.name: m_r.predict(X)}   # each life model predicts once
+            if m_l.name not in lives: lives[m_l.name] = m_l.predict(X)
+            J = joint_predict([m_t, m_l], X, w, model, level, lives=lives)
             if not J.attrs["pooling"]["fitted"]:
                 for c in cells:
                     rep.add("screen", f"window {w}: tier probabilities pooled by the plain product of the two models' "
                             "(saved without out-of-fold answers, trained by an older version): likely overconfident; retrain to pool them as chosen on training cells", cell=c, cycle=None, level="note")
             J["classifier_tier"] = np.asarray(TIER_NAMES)[m_t.predict(X)]
-            J["regressor_cycle_life"] = m_r.predict(X)
-            J = J.join(conformal_columns(m_r, X))         # the regressor's own conformal intervals (NaN if it saved none)
+            J["regressor_cycle_life"] = lives[m_r.name]
+            J = J.join(conformal_columns(m_r, X, life=lives[m_r.name]))         # the regressor's own conformal intervals (NaN if it saved none)
             if nosave := [l for l in CONFORMAL_LEVELS if str(l) not in (m_r.meta.get("log10_life_conformal") or {})]:
                 for c in cells:
                     rep.add("screen", f"window {w}: the life model saved no conformal half-width at levels {nosave} "
@@ -562,7 +569,8 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             if (fb := blends.get(w)) is not None:   # refitted alike when descriptors are missing
                 try:
                     m_b = m_l if fb is fl else refit_on(fb, train, have) if key else fb
-                    J["blend_cycle_life"] = m_b.predict(X); J = J.join(conformal_columns(m_b, X).add_prefix("blend_"))
+                    lb = lives[m_b.name] if m_b.name in lives else m_b.predict(X)
+                    J["blend_cycle_life"] = lb; J = J.join(conformal_columns(m_b, X, life=lb).add_prefix("blend_"))
                 except DataError as e:
                     for c in cells: rep.add("screen", f"window {w}: no blend_cycle_life: {e}", cell=c, cycle=None, level="note")
             J = J.join(top_reasons(m_t, X))
