@@ -28,9 +28,9 @@ __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE',
            'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
            'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
            'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
-           'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces',
-           'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions', 'write_metrics', 'oracle_records',
-           'oracle_gap']
+           'plot_interval_coverage', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table',
+           'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions', 'write_metrics',
+           'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -675,6 +675,31 @@ def plot_learning_curves(fitted, features, labels, cells, task, window, train_sp
            title=f"Learning curve: {task}, {window} cycles\n{data_label}")
     ax.legend(fontsize=8); fig.tight_layout()
     return _save(fig, folder, f"learning_curve_{task}_w{window}.png")
+
+# %% ../nbs/05_evaluation.ipynb #56a3f947
+def plot_interval_coverage(coverage:list,       # `interval_coverage` records (joint_records, conformal_coverage)
+                           split:str,           # the split drawn
+                           folder=None, data_label:str=""):
+    "Observed coverage of each life interval on `split` against its nominal level, with the 95 % chance ranges: binomial (thin) and, for conformal intervals, beta-binomial given the training residuals (wide); a red dot lies outside the range that applies."
+    c = pd.DataFrame(coverage)
+    c = c[c.split == split].sort_values(["window", "level", "model"]).reset_index(drop=True) if len(c) else c
+    fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.42 * max(1, len(c))))
+    for i, r in c.iterrows():
+        conformal = pd.notna(r.get("conformal_chance_lo", np.nan))
+        lo, hi = (r["conformal_chance_lo"], r["conformal_chance_hi"]) if conformal else (r.chance_lo, r.chance_hi)
+        if conformal: ax.plot([lo, hi], [i, i], color="tab:blue", alpha=0.25, lw=9, solid_capstyle="butt")
+        ax.plot([r.chance_lo, r.chance_hi], [i, i], color="tab:blue", lw=1.5)
+        ax.plot([r.level], [i], marker="|", color="k", ms=16, mew=1.5)
+        ax.plot([r.coverage], [i], "o", color="tab:red" if not lo <= r.coverage <= hi else "k", ms=6)
+    ax.set_yticks(range(len(c)), [f"{r.window} cycles, {r.model} {r.level:.0%} ({r.n_inside}/{r.n_cells})"
+                                  for _, r in c.iterrows()], fontsize=8)
+    ax.set(xlim=(0.4, 1.02), ylim=(-0.7, len(c) - 0.3), xlabel="share of observed lives inside the interval")
+    ax.invert_yaxis()
+    ax.set_title(f"Life interval coverage on split '{split}' — {data_label}\n| nominal, ● observed; bars: 95 % chance range "
+                 "(thin: binomial; wide: conformal, given the training residuals)", fontsize=8)
+    fig.tight_layout()
+    return _save(fig, folder, f"interval_coverage_{split}.png")
+
 
 # %% ../nbs/05_evaluation.ipynb #5cd34746
 def shap_by_group(f:FittedModel, X:pd.DataFrame, groups:pd.Series) -> pd.DataFrame:
