@@ -20,17 +20,17 @@ from .labels import TASKS, TIER_NAMES, task_kind
 from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS, LifeThresholdClassifier
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'SOFTWARE', 'ORACLES', 'classification_metrics',
-           'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons', 'global_importance',
-           'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_life_model', 'joint_predict',
-           'joint_pooling', 'joint_records', 'conformal_coverage', 'level_tag', 'conformal_columns',
-           'interval_coverage', 'conformal_chance', 'conformal_p', 'brier_score', 'reliability_bins',
-           'expected_calibration_error', 'ece_if_calibrated', 'classifier_probabilities', 'calibration_records',
-           'plot_reliability', 'predictions_table', 'model_requirements', 'screen', 'plot_delta_q',
-           'plot_predicted_vs_observed', 'plot_confusions', 'plot_shap_summary', 'plot_learning_curves',
-           'plot_interval_coverage', 'shap_by_group', 'top_family_by_group', 'plot_shap_by_group', 'pieces_table',
-           'chosen_pieces', 'blend_choices', 'bench_ablation', 'metric_rows', 'software_versions', 'write_metrics',
-           'oracle_records', 'oracle_gap']
+__all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_CONFORMAL', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'SOFTWARE', 'ORACLES',
+           'classification_metrics', 'regression_metrics', 'evaluate', 'published_comparison', 'explain', 'top_reasons',
+           'global_importance', 'tier_masses', 'pool_tiers', 'fit_pooling', 'joint_tier_life', 'joint_scores',
+           'joint_life_model', 'joint_predict', 'joint_interval_level', 'joint_pooling', 'joint_records',
+           'conformal_coverage', 'level_tag', 'conformal_columns', 'interval_coverage', 'conformal_chance',
+           'conformal_p', 'brier_score', 'reliability_bins', 'expected_calibration_error', 'ece_if_calibrated',
+           'classifier_probabilities', 'calibration_records', 'plot_reliability', 'predictions_table',
+           'model_requirements', 'screen', 'plot_delta_q', 'plot_predicted_vs_observed', 'plot_confusions',
+           'plot_shap_summary', 'plot_learning_curves', 'plot_interval_coverage', 'shap_by_group',
+           'top_family_by_group', 'plot_shap_by_group', 'pieces_table', 'chosen_pieces', 'blend_choices',
+           'bench_ablation', 'metric_rows', 'software_versions', 'write_metrics', 'oracle_records', 'oracle_gap']
 
 # %% ../nbs/05_evaluation.ipynb #c8fb284c
 def classification_metrics(y, p) -> dict:
@@ -181,6 +181,20 @@ def fit_pooling(c:np.ndarray,            # (n, K) out-of-fold tier probabilities
     return dict(a=a, b=b, weight=a / (a + b) if a + b > 0 else 0.5, temperature=1 / (a + b) if a + b > 0 else float("inf"),
                 n_cells=n, log_loss=float(res.fun), log_loss_product=float(nll([1.0, 1.0])), tied=tied)
 
+def _joint_parts(p_tier, log10_life, sigma:float, edges, pool):
+    "(pooled tier probabilities p, tier bounds' normal CDFs Fa, Fb (n, K), log10 tier bounds lo, hi, log10 edges) of the joint answer."
+    c = np.asarray(p_tier, float); mu = np.asarray(log10_life, float); n, K = c.shape
+    e = np.log10(np.asarray(edges, float)); lo = np.r_[-np.inf, e]; hi = np.r_[e, np.inf]
+    if len(e) != K - 1: raise DataError(f"{K} tier probabilities need {K - 1} edges, got {len(e)}")
+    if not (np.isfinite(sigma) and sigma > 0): raise DataError(f"the life model's error spread must be > 0, got {sigma}")
+    Fa, Fb = ndtr((lo[None, :] - mu[:, None]) / sigma), ndtr((hi[None, :] - mu[:, None]) / sigma)   # (n, K)
+    return pool_tiers(c, Fb - Fa, *pool), Fa, Fb, lo, hi, e   # Fb - Fa: the regressor's tier masses (`tier_masses`)
+
+def _mixture_cdf(p, Fa, Fb, mu, sigma:float, z) -> np.ndarray:
+    "CDF at log10 lives z (rows: cells) of the joint answer's life: per tier, N(mu, sigma) truncated to the tier, weighted by p."
+    mass = np.where(Fb - Fa > 0, Fb - Fa, np.inf); Fz = ndtr((z - mu[:, None]) / sigma)
+    return sum(p[:, [k]] * np.clip((Fz - Fa[:, [k]]) / mass[:, [k]], 0, 1) for k in range(p.shape[1]))
+
 def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabilities of the classifier
                     log10_life:np.ndarray,  # (n,) the regressor's predicted log10 life
                     sigma:float,            # spread of the regressor's out-of-fold log10 errors on training
@@ -189,21 +203,15 @@ def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabiliti
                     pool=(1.0, 1.0),        # exponents (a, b) of classifier and regressor in `pool_tiers` (`fit_pooling`)
                    ) -> pd.DataFrame:
     "One answer per cell: tier probabilities (the two models pooled), the most probable tier, a life inside that tier's edges, and an interval."
-    c = np.asarray(p_tier, float); mu = np.asarray(log10_life, float); n, K = c.shape
-    e = np.log10(np.asarray(edges, float)); lo = np.r_[-np.inf, e]; hi = np.r_[e, np.inf]
-    if len(e) != K - 1: raise DataError(f"{K} tier probabilities need {K - 1} edges, got {len(e)}")
-    if not (np.isfinite(sigma) and sigma > 0): raise DataError(f"the life model's error spread must be > 0, got {sigma}")
-    Fa, Fb = ndtr((lo[None, :] - mu[:, None]) / sigma), ndtr((hi[None, :] - mu[:, None]) / sigma)   # (n, K)
-    p = pool_tiers(c, Fb - Fa, *pool)                   # Fb - Fa: the regressor's tier masses (`tier_masses`)
+    mu = np.asarray(log10_life, float)
+    p, Fa, Fb, lo, hi, e = _joint_parts(p_tier, mu, sigma, edges, pool); n, K = p.shape
     tier = p.argmax(1)
     life = 10 ** _trunc_median(mu, sigma, lo[tier], hi[tier])
     # the mixture's CDF on a grid of log10 life (blocks of cells bound the memory), and its quantiles
     g = np.linspace(min(mu.min() - 6 * sigma, e.min() - 1), max(mu.max() + 6 * sigma, e.max() + 1), 4001)
-    mass = np.where(Fb - Fa > 0, Fb - Fa, np.inf)
     qs = np.empty((n, 2))
     for s in range(0, n, 1000):
-        b = slice(s, s + 1000); Fz = ndtr((g[None, :] - mu[b, None]) / sigma)                 # (block, G)
-        cdf = sum(p[b, [k]] * np.clip((Fz - Fa[b, [k]]) / mass[b, [k]], 0, 1) for k in range(K))
+        b = slice(s, s + 1000); cdf = _mixture_cdf(p[b], Fa[b], Fb[b], mu[b], sigma, g[None, :])   # (block, G)
         for j, t in enumerate(((1 - level) / 2, (1 + level) / 2)):
             qs[b, j] = 10 ** g[np.minimum((cdf < t).sum(1), len(g) - 1)]
     out = pd.DataFrame({f"p_{t}": p[:, k] for k, t in enumerate(TIER_NAMES[:K])})
@@ -211,6 +219,16 @@ def joint_tier_life(p_tier:np.ndarray,      # (n, K) calibrated tier probabiliti
     out["predicted_cycle_life"] = life
     out["life_low"], out["life_high"] = qs[:, 0], qs[:, 1]
     return out
+
+def joint_scores(p_tier:np.ndarray,       # (n, K) tier probabilities of the classifier (out of fold)
+                 log10_life:np.ndarray,   # (n,) the regressor's log10 life (out of fold)
+                 sigma:float, edges,      # as `joint_tier_life`
+                 pool,                    # (a, b) as `joint_tier_life`
+                 observed_log10_life,     # (n,) the cells' observed log10 life
+                ) -> np.ndarray:
+    "Per cell, |2F(y) - 1| for its observed log10 life y under the joint answer's life distribution F: the smallest central level whose interval holds it."
+    mu = np.asarray(log10_life, float); p, Fa, Fb, *_ = _joint_parts(p_tier, mu, sigma, edges, pool)
+    return np.abs(2 * _mixture_cdf(p, Fa, Fb, mu, sigma, np.asarray(observed_log10_life, float)[:, None])[:, 0] - 1)
 
 def joint_life_model(fitted:list[FittedModel], window:int, model:str="lightgbm") -> FittedModel|None:
     "The joint answer's life model at `window`: `model`'s regressor or its pairwise blend `<model>_blend`, whichever has the lower CV RMSE on the training folds (ties: the regressor)."
@@ -227,12 +245,39 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
     if ft is None or fl is None: return None
     sigma = fl.meta.get("log10_life_oof_rmse")
     if sigma is None: raise DataError(f"{fl.name}: saved without its error spread (log10_life_oof_rmse); retrain with this version")
-    pool = joint_pooling(ft, fl)
+    pool = joint_pooling(ft, fl); lv = joint_interval_level(ft, fl, pool, level)
     life = (lives or {}).get(fl.name)
     out = joint_tier_life(ft.estimator.predict_proba(X[ft.features]), np.log10(fl.predict(X) if life is None else life), sigma,
-                          ft.meta.get("tier_edges"), level, (pool["a"], pool["b"]))
-    out.index = X.index; out["joint_life_model"] = fl.model; out.attrs["pooling"] = dict(pool, life_model=fl.model)
+                          ft.meta.get("tier_edges"), lv["level"], (pool["a"], pool["b"]))
+    out.index = X.index; out["joint_life_model"] = fl.model
+    out.attrs["pooling"] = dict(pool, life_model=fl.model); out.attrs["interval"] = lv
     return out
+
+JOINT_CONFORMAL = True   # the joint interval's level set by split-conformal on the training cells' out-of-fold answers (False: the nominal level of the normal error model)
+
+def joint_interval_level(ft:FittedModel,   # the tier model
+                         fl:FittedModel,   # the life model of the same window
+                         pool:dict,        # `joint_pooling`'s answer for them
+                         level:float=0.8,  # the coverage wanted
+                        ) -> dict:
+    """The central level of the joint answer's life distribution at which its interval holds `level` of new cells
+    exchangeable with the training cells: the ⌈(n+1)·level⌉-th smallest `joint_scores` of the n training cells' out-of-fold
+    answers (split-conformal); the nominal `level`, `conformal` False, for models saved without observed out-of-fold lives
+    (an older version), with too few cells, or with JOINT_CONFORMAL off."""
+    ot, ol = ft.meta.get("oof"), fl.meta.get("oof")
+    nominal = dict(level=float(level), nominal=float(level), conformal=False, n_calibration=0)
+    if not JOINT_CONFORMAL: return dict(nominal, rule="nominal level of the normal error model (JOINT_CONFORMAL off)")
+    if not (isinstance(ot, dict) and isinstance(ol, dict) and "observed_log10_life" in ol):
+        return dict(nominal, rule="nominal level of the normal error model (saved without observed out-of-fold lives: trained by an older version)")
+    life = dict(zip(ol["cells"], zip(ol["log10_life"], ol["observed_log10_life"])))
+    keep = [i for i, c in enumerate(ot["cells"]) if c in life]
+    n, k = len(keep), int(np.ceil((len(keep) + 1) * level))
+    if not 1 <= k <= n: return dict(nominal, rule=f"nominal level of the normal error model ({n} training cells: too few for a conformal {level:.0%})")
+    mu, y = np.array([life[ot["cells"][i]] for i in keep], float).T
+    s = joint_scores(np.asarray(ot["proba"], float)[keep], mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]),
+                     ft.meta["tier_edges"], (pool["a"], pool["b"]), y)
+    return dict(level=float(np.sort(s)[k - 1]), nominal=float(level), conformal=True, n_calibration=n,
+                rule=f"split-conformal on the out-of-fold answers of {n} training cells")
 
 JOINT_POOL_TIED = True   # a = b (the product's ranking, one temperature); False: a and b free (docs/model.md: noisier on 40-50 training cells)
 
@@ -272,8 +317,11 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
                              **classification_metrics(tiers, j.predicted_tier.to_numpy())))
             recs.append(dict(task="cycle_life", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
                              **regression_metrics(y, j.predicted_cycle_life)))
-            cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level,
-                            **interval_coverage(y, j.life_low, j.life_high, level),
+            c, lv = interval_coverage(y, j.life_low, j.life_high, level), J.attrs["interval"]
+            if lv["conformal"]:   # split-conformal on n training cells: the chance range given them
+                c.update(conformal_chance(lv["n_calibration"], c["n_cells"], level),
+                         conformal_p=conformal_p(c["n_inside"], lv["n_calibration"], c["n_cells"], level))
+            cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level, **c, interval_level=lv["level"],
                             median_width_ratio=float(np.median(j.life_high / j.life_low))))
     return recs, cov + conformal_coverage(fitted, features, labels, cells, model, splits)
 
@@ -555,6 +603,11 @@ def screen(models_dir,                  # OUTDIR/models of a study run
             lives = {m_r.name: m_r.predict(X)}   # each life model predicts once
             if m_l.name not in lives: lives[m_l.name] = m_l.predict(X)
             J = joint_predict([m_t, m_l], X, w, model, level, lives=lives)
+            if not J.attrs["interval"]["conformal"]:
+                for c in cells:
+                    rep.add("screen", f"window {w}: life interval at the {J.attrs['interval']['rule']}; its coverage is not calibrated "
+                            "on training cells" + ("; retrain to calibrate it" if "older version" in J.attrs["interval"]["rule"] else ""),
+                            cell=c, cycle=None, level="note")
             if not J.attrs["pooling"]["fitted"]:
                 for c in cells:
                     rep.add("screen", f"window {w}: tier probabilities pooled by the plain product of the two models' "

@@ -1380,6 +1380,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                 fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
                                log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
                 fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(np.log10(y.to_numpy(float)) - r).tolist(),
+                                        observed_log10_life=np.log10(y.to_numpy(float)).tolist(),   # the joint interval's conformal calibration (05)
                                         log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # kept as is by refit_on
             if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
                 fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs, life=labels.loc[trw, "cycle_life"]))
