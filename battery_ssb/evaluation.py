@@ -318,7 +318,7 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
             recs.append(dict(task="cycle_life", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
                              **regression_metrics(y, j.predicted_cycle_life)))
             c, lv = interval_coverage(y, j.life_low, j.life_high, level), J.attrs["interval"]
-            if lv["conformal"]:   # split-conformal on n training cells: the chance range given them
+            if lv["conformal"] and s != ft.meta.get("train_split", "train"):   # split-conformal on n training cells: the chance range given them, for new cells
                 c.update(conformal_chance(lv["n_calibration"], c["n_cells"], level),
                          conformal_p=conformal_p(c["n_inside"], lv["n_calibration"], c["n_cells"], level))
             cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level, **c, interval_level=lv["level"],
@@ -340,7 +340,7 @@ def conformal_coverage(fitted:list[FittedModel], features:dict, labels:pd.DataFr
             for l in levels:
                 lo, hi = C.loc[idx, f"life_conformal_lo{level_tag(l)}"], C.loc[idx, f"life_conformal_hi{level_tag(l)}"]
                 c = interval_coverage(y, lo, hi, l)
-                if n_cal := fl.meta.get("n_train"):   # the chance range given as many calibration residuals as training cells
+                if (n_cal := fl.meta.get("n_train")) and s != fl.meta.get("train_split", "train"):   # the chance range given the training residuals (new cells only)
                     c.update(conformal_chance(int(n_cal), c["n_cells"], l), conformal_p=conformal_p(c["n_inside"], int(n_cal), c["n_cells"], l))
                 cov.append(dict(window=fl.window, model=f"{model}_conformal", split=s, level=l, **c,
                                 median_width_ratio=float(np.median(hi / lo))))
