@@ -304,6 +304,7 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:
     "Metrics records of the combined answer (`<model>_joint`: tiers and cycle_life) and its interval's coverage per split (and the conformal intervals', `<model>_conformal`, at every level the life model saved)."
     splits = splits or list(dict.fromkeys(cells.split)); recs, cov = [], []
+    train_split = next((f.meta["train_split"] for f in fitted if f.meta.get("train_split")), "train")   # the cells the intervals were calibrated on
     for w in sorted({f.window for f in fitted}):
         X = features[w].X
         J = joint_predict(fitted, X, w, model, level)
@@ -318,7 +319,7 @@ def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, 
             recs.append(dict(task="cycle_life", window=w, model=f"{model}_joint", split=s, n_cells=len(idx),
                              **regression_metrics(y, j.predicted_cycle_life)))
             c, lv = interval_coverage(y, j.life_low, j.life_high, level), J.attrs["interval"]
-            if lv["conformal"] and s != ft.meta.get("train_split", "train"):   # split-conformal on n training cells: the chance range given them, for new cells
+            if lv["conformal"] and s != train_split:   # split-conformal on n training cells: the chance range given them, for new cells
                 c.update(conformal_chance(lv["n_calibration"], c["n_cells"], level),
                          conformal_p=conformal_p(c["n_inside"], lv["n_calibration"], c["n_cells"], level))
             cov.append(dict(window=w, model=f"{model}_joint", split=s, level=level, **c, interval_level=lv["level"],
