@@ -378,22 +378,24 @@ def interval_coverage(y,               # observed lives
                 chance_lo=float(binom.ppf(0.025, n, level) / n) if n else float("nan"),
                 chance_hi=float(binom.ppf(0.975, n, level) / n) if n else float("nan"))
 
+def _conformal_count(n_cal:int, n_test:int, level:float):
+    "Beta-binomial law of the cells inside, of `n_test` new cells, a split-conformal `level` interval from `n_cal` exchangeable residuals holds (None where it is [0, inf) or there are no cells)."
+    k = int(np.ceil((n_cal + 1) * level))   # the half-width is the k-th smallest residual (`conformal_halfwidth`)
+    return betabinom(n_test, k, n_cal + 1 - k) if n_test > 0 and 1 <= k <= n_cal else None
+
 def conformal_chance(n_cal:int,     # residuals the half-width was taken from (the training cells)
                      n_test:int,    # cells the coverage is counted on
                      level:float,   # nominal central probability
                     ) -> dict:
-    "95 % range `conformal_chance_lo`-`_hi` of the coverage a split-conformal `level` interval calibrated on `n_cal` exchangeable residuals shows on `n_test` new cells (beta-binomial(n_test, k, n_cal + 1 - k), k = ⌈(n_cal + 1)·level⌉), and `conformal_p`, the two-sided chance of `n_inside` cells or fewer/more."
-    k = int(np.ceil((n_cal + 1) * level))
-    if n_test == 0 or not 1 <= k <= n_cal: return dict(n_calibration=n_cal, conformal_chance_lo=1.0, conformal_chance_hi=1.0)   # [0, inf): always inside
-    d = betabinom(n_test, k, n_cal + 1 - k)
+    "95 % range `conformal_chance_lo`-`_hi` of the coverage a split-conformal `level` interval calibrated on `n_cal` exchangeable residuals shows on `n_test` new cells: beta-binomial(n_test, k, n_cal + 1 - k), k = ⌈(n_cal + 1)·level⌉."
+    d = _conformal_count(n_cal, n_test, level)
+    if d is None: return dict(n_calibration=n_cal, conformal_chance_lo=1.0, conformal_chance_hi=1.0)   # [0, inf): always inside
     return dict(n_calibration=n_cal, conformal_chance_lo=float(d.ppf(0.025) / n_test), conformal_chance_hi=float(d.ppf(0.975) / n_test))
 
 def conformal_p(n_inside:int, n_cal:int, n_test:int, level:float) -> float:
     "Two-sided chance, under `conformal_chance`'s beta-binomial, of a coverage as far from the expected as `n_inside` of `n_test` (1.0 where the interval is [0, inf))."
-    k = int(np.ceil((n_cal + 1) * level))
-    if n_test == 0 or not 1 <= k <= n_cal: return 1.0
-    d = betabinom(n_test, k, n_cal + 1 - k)
-    return float(min(1.0, 2 * min(d.cdf(n_inside), d.sf(n_inside - 1))))
+    d = _conformal_count(n_cal, n_test, level)
+    return 1.0 if d is None else float(min(1.0, 2 * min(d.cdf(n_inside), d.sf(n_inside - 1))))
 
 
 # %% ../nbs/05_evaluation.ipynb #cb0cd001
