@@ -312,6 +312,12 @@ def write_report(out,        # a run folder
             f"</head><body><h1>battery_ssb study run: {out.name}</h1><ul>{toc}</ul>{''.join(parts)}</body></html>")
     (out / "report.html").write_text(page, encoding="utf-8"); return out / "report.html"
 
+def _coverage_tags(model:str, p:float) -> str:
+    "What follows a coverage in the run summary: the conformal interval it is (none for the joint answer's), and 'beyond chance' where `conformal_p` < 0.05."
+    flag = ", beyond chance" if p < 0.05 else ""
+    if not str(model).endswith("_conformal"): return flag
+    return f" ({'conformal' if model == 'lightgbm_conformal' else model}{flag})"
+
 def run_summary(doc:dict,             # metrics.json of a run
                 top:int=3) -> str:
     "A few lines on a run's test results: per task and window, LightGBM beside the dummy (and the oracle bounds)."
@@ -332,10 +338,8 @@ def run_summary(doc:dict,             # metrics.json of a run
     if len(cov := cov[cov.split != "train"] if len(cov) else cov):
         for lev, c in cov.groupby("level", sort=True):   # nominal level: observed coverage per window and split
             lines.append(f"  life interval ({lev:.0%}) coverage: " +
-                         ", ".join(f"w{w} {s} {v:.0%}" + (" (conformal" if m == "lightgbm_conformal" else f" ({m}" if str(m).endswith("_conformal") else "")
-                                   + (", beyond chance" if p < 0.05 else "") + (")" if str(m).endswith("_conformal") else "")
-                                   for w, s, v, m, p in zip(c.window, c.split, c.coverage, c.model,
-                                                            c.get("conformal_p", pd.Series(np.nan, index=c.index)))))
+                         ", ".join(f"w{w} {s} {v:.0%}" + _coverage_tags(m, p) for w, s, v, m, p in
+                                   zip(c.window, c.split, c.coverage, c.model, c.get("conformal_p", pd.Series(np.nan, index=c.index)))))
     cal = pd.DataFrame(doc.get("probability_calibration", []))
     if len(cal := cal[(cal.split != "train") & cal.model.isin(["lightgbm", "lightgbm_joint"])] if len(cal) else cal):
         lines.append("  probability calibration, ECE (a calibrated model's on as many cells): " +

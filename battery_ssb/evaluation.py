@@ -17,7 +17,7 @@ from sklearn.model_selection import learning_curve, RepeatedStratifiedKFold
 from sklearn.base import clone
 from .data import Cohort, DataError
 from .labels import TASKS, TIER_NAMES, task_kind
-from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS, LifeThresholdClassifier
+from .model import FittedModel, SCORERS, scorer, life_interval, CONFORMAL_LEVELS, LifeThresholdClassifier, conformal_rank
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'MATR_OUTLIER', 'JOINT_CONFORMAL', 'JOINT_POOL_TIED', 'PIECES', 'HEADLINE', 'SOFTWARE', 'ORACLES',
@@ -271,7 +271,7 @@ def joint_interval_level(ft:FittedModel,   # the tier model
         return dict(nominal, rule="nominal level of the normal error model (saved without observed out-of-fold lives: trained by an older version)")
     life = dict(zip(ol["cells"], zip(ol["log10_life"], ol["observed_log10_life"])))
     keep = [i for i, c in enumerate(ot["cells"]) if c in life]
-    n, k = len(keep), int(np.ceil((len(keep) + 1) * level))
+    n, k = len(keep), conformal_rank(len(keep), level)
     if not 1 <= k <= n: return dict(nominal, rule=f"nominal level of the normal error model ({n} training cells: too few for a conformal {level:.0%})")
     mu, y = np.array([life[ot["cells"][i]] for i in keep], float).T
     s = joint_scores(np.asarray(ot["proba"], float)[keep], mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]),
@@ -380,7 +380,7 @@ def interval_coverage(y,               # observed lives
 
 def _conformal_count(n_cal:int, n_test:int, level:float):
     "Beta-binomial law of the cells inside, of `n_test` new cells, a split-conformal `level` interval from `n_cal` exchangeable residuals holds (None where it is [0, inf) or there are no cells)."
-    k = int(np.ceil((n_cal + 1) * level))   # the half-width is the k-th smallest residual (`conformal_halfwidth`)
+    k = conformal_rank(n_cal, level)   # the half-width is the k-th smallest residual (`conformal_halfwidth`)
     return betabinom(n_test, k, n_cal + 1 - k) if n_test > 0 and 1 <= k <= n_cal else None
 
 def conformal_chance(n_cal:int,     # residuals the half-width was taken from (the training cells)

@@ -35,8 +35,9 @@ __all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS',
            'save_model', 'load_model', 'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel',
            'cv_folds', 'sample_grid', 'condition_columns', 'life_edges_of', 'threshold_search', 'fit_model',
            'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
-           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_halfwidth',
-           'life_interval', 'save_training_tables', 'load_training_table', 'refit_on', 'oof_tier_proba']
+           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_rank',
+           'conformal_halfwidth', 'life_interval', 'save_training_tables', 'load_training_table', 'refit_on',
+           'oof_tier_proba']
 
 # %% ../nbs/04_model.ipynb #3f901771
 _LGB_FIXED = dict(verbose=-1, n_jobs=1, deterministic=True, force_row_wise=True, subsample_freq=1)
@@ -1379,8 +1380,9 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                 r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs, memo)   # its search's first-repeat folds
                 fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
                                log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
-                fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(np.log10(y.to_numpy(float)) - r).tolist(),
-                                        observed_log10_life=np.log10(y.to_numpy(float)).tolist(),   # the joint interval's conformal calibration (05)
+                t = np.log10(y.to_numpy(float))
+                fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(t - r).tolist(),
+                                        observed_log10_life=t.tolist(),   # the joint interval's conformal calibration (05)
                                         log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # kept as is by refit_on
             if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
                 fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs, life=labels.loc[trw, "cycle_life"]))
@@ -1480,9 +1482,13 @@ def oof_log10_rmse(est, X:pd.DataFrame, y:pd.Series, strata=None, seed:int=0, cv
 
 CONFORMAL_LEVELS = (0.8, 0.9)   # central probabilities whose conformal half-widths each life model saves
 
+def conformal_rank(n:int, level:float) -> int:
+    "Which smallest of n calibration scores a split-conformal `level` interval takes: ceil((n+1) level) (above n: too few scores, the interval is unbounded)."
+    return int(np.ceil((n + 1) * level))
+
 def conformal_halfwidth(residuals, level:float=0.8) -> float:
-    "Split-conformal half-width of a `level` interval from out-of-fold residuals: the ceil((n+1) level)-th smallest |residual| (inf if n is too small)."
-    r = np.sort(np.abs(np.asarray(residuals, float))); n = len(r); k = int(np.ceil((n + 1) * level))
+    "Split-conformal half-width of a `level` interval from out-of-fold residuals: the `conformal_rank`-th smallest |residual| (inf if n is too small)."
+    r = np.sort(np.abs(np.asarray(residuals, float))); n = len(r); k = conformal_rank(n, level)
     return float(r[k - 1]) if 1 <= k <= n else float("inf")
 
 def life_interval(f:FittedModel, X:pd.DataFrame, level:float=0.8) -> pd.DataFrame:
