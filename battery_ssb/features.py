@@ -17,10 +17,11 @@ from .cycling import discharge_capacity, dqdv, dqdv_peaks
 
 # %% auto #0
 __all__ = ['REGISTRY', 'CYCLE_QUANTITIES', 'TRAJECTORY_STATS', 'RECORDED_DESCRIPTORS', 'Descriptor', 'descriptor',
-           'descriptor_of', 'describe', 'FeatureContext', 'first_valid', 'last_valid', 'rowfit', 'qd_first', 'qd_last',
-           'qd_max_minus_first', 'qd_fade_slope', 'qd_fade_intercept', 'qd_fade_curvature', 'qd_fade_rate',
-           'qd_residual_std', 'trajectory_name', 'ce_loss_decay_rate', 'protocol_steps_per_cycle', 'ocv_decay',
-           'rate_capacity_ratio', 'default_pairs', 'curve_column', 'is_curve', 'curve_frame', 'Features', 'featurize']
+           'descriptor_of', 'describe', 'dq_blocks', 'FeatureContext', 'first_valid', 'last_valid', 'rowfit',
+           'qd_first', 'qd_last', 'qd_max_minus_first', 'qd_fade_slope', 'qd_fade_intercept', 'qd_fade_curvature',
+           'qd_fade_rate', 'qd_residual_std', 'trajectory_name', 'ce_loss_decay_rate', 'protocol_steps_per_cycle',
+           'ocv_decay', 'rate_capacity_ratio', 'default_pairs', 'curve_column', 'is_curve', 'curve_frame', 'Features',
+           'featurize']
 
 # %% ../nbs/02_features.ipynb #ba7526c1
 @dataclass(frozen=True)
@@ -72,6 +73,16 @@ def describe() -> pd.DataFrame:
     return pd.DataFrame([dict(name=d.name, unit=d.unit, family=d.family, description=d.description,
                               needs=", ".join(d.needs)) for d in REGISTRY.values()])
 
+# %% ../nbs/02_features.ipynb #b327deaa
+def dq_blocks(b:int, a:int,     # the cycle pair, b > a
+              k:int,            # cycles wanted in each block
+              cycles,           # the cycles recorded (Q(V) curves)
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Cycles averaged for ΔQ_b-a(V): the k recorded cycles ending at b and the k starting at a, k cut to
+    (b - a + 1) // 2 so that the blocks never overlap; k = 1 gives (b,) and (a,)."""
+    k = max(1, min(int(k), (int(b) - int(a) + 1) // 2)); c = np.asarray(cycles)
+    return c[(c > b - k) & (c <= b)], c[(c >= a) & (c < a + k)]
+
 # %% ../nbs/02_features.ipynb #a89f431b
 @dataclass
 class FeatureContext:
@@ -80,6 +91,7 @@ class FeatureContext:
     window: int                  # N: last cycle a descriptor may read
     dqdv_window_V:float = 0.04   # Savitzky-Golay window of dQ/dV (V)
     peak_range_V:tuple|None = None  # voltage range of the main dQ/dV peak
+    dq_block:int = 1             # cycles averaged at each end of a ΔQ pair (`dq_blocks`; 1: single cycles)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -89,8 +101,15 @@ class FeatureContext:
         "Discharge capacity (Ah), (n_cells, n_cycles)."
         return discharge_capacity(self.cohort.qv)
     def delta_q(self, b:int, a:int) -> np.ndarray:
-        "ΔQ_b-a(V) = Q_b(V) - Q_a(V) in Ah, (n_cells, n_v)."
-        if (b, a) not in self._cache: self._cache[(b, a)] = self.cohort.qv.at(b) - self.cohort.qv.at(a)
+        "ΔQ_b-a(V) = Q_b(V) - Q_a(V) in Ah, (n_cells, n_v); with `dq_block` > 1 the mean Q(V) of the blocks `dq_blocks` gives."
+        if (b, a) not in self._cache:
+            qv = self.cohort.qv; late, early = dq_blocks(b, a, self.dq_block, qv.cycles)
+            if len(late) == len(early) == 1: self._cache[(b, a)] = qv.at(b) - qv.at(a)
+            else:
+                with warnings.catch_warnings():   # a cell with none of a block's cycles: NaN (reported by featurize)
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = lambda cyc: np.nanmean(qv.q[:, [qv.col(c) for c in cyc]], axis=1)
+                    self._cache[(b, a)] = mean(late) - mean(early)
         return self._cache[(b, a)]
     @cached_property
     def summary_cycles(self) -> np.ndarray:
@@ -476,6 +495,7 @@ def featurize(cohort:Cohort,             # cells to describe
               dqdv_window_V:float=0.04,  # Savitzky-Golay window for dQ/dV (V)
               peak_range_V:tuple|None=None, # voltage range searched for the main dQ/dV peak
               curve_points:int=0,        # also the ΔQ(V) curve of the first pair at this many voltages (0: not)
+              dq_block:int=1,            # cycles averaged at each end of a ΔQ pair (`dq_blocks`; 1: single cycles)
              ) -> Features:
     "Compute the registered descriptors of every cell from its first `window` cycles."
     last = max(([int(cohort.cycles.cycle.max())] if len(cohort.cycles) else [])       # cycles of the cycle table
@@ -485,7 +505,7 @@ def featurize(cohort:Cohort,             # cells to describe
     early = cohort.first_cycles(window)
     cyc = early.qv.cycles if early.qv is not None else early.cycles.cycle.unique()
     pairs = [tuple(map(int, p)) for p in (pairs or default_pairs(window, cyc))] if early.qv is not None else []
-    ctx = FeatureContext(early, window, dqdv_window_V, peak_range_V)
+    ctx = FeatureContext(early, window, dqdv_window_V, peak_range_V, int(dq_block))
     cols, skipped = {}, []
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)    # all-NaN rows give NaN, reported below
@@ -521,4 +541,5 @@ def featurize(cohort:Cohort,             # cells to describe
         else: skipped.append(dict(descriptor=curve_column(b, a, None), reason=f"cycle pair ({b}, {a}) not both recorded"))
     return Features(X, window, pairs, pd.DataFrame(skipped, columns=["descriptor", "reason"]),
                     dict(dqdv_window_V=dqdv_window_V, peak_range_V=peak_range_V,
-                         **(dict(curve_points=int(curve_points)) if curve_points else {})))
+                         **(dict(curve_points=int(curve_points)) if curve_points else {}),
+                         **(dict(dq_block=int(dq_block)) if dq_block > 1 else {})))

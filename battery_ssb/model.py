@@ -26,16 +26,16 @@ from .features import featurize, Features, is_curve, REGISTRY
 from .labels import TASKS, BINARY_THRESHOLD, task_kind, make_labels
 
 # %% auto #0
-__all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'CURVE_POINTS',
-           'CURVE_PCS', 'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'PAIR_REFS', 'LARGE_N',
+__all__ = ['MONOTONE_LIFE', 'CURVE_LOG_FLOOR', 'PAIR_LGB', 'MANIFEST', 'MODELS', 'LGB_GRID', 'PRIOR_ALPHAS', 'DQ_BLOCK_FRACTION',
+           'CURVE_POINTS', 'CURVE_PCS', 'CURVE_PRIOR', 'SEED_BAGS', 'MONOTONE', 'STACKED_PRIOR', 'PAIR_REFS', 'LARGE_N',
            'MAX_CANDIDATES', 'PAIR_CANDIDATES', 'SCORERS', 'CROSSED', 'CONDITION_CHOICE', 'LIFE_THRESHOLD_CHOICE',
            'LIFE_THRESHOLD_TIERS', 'BLEND_WEIGHTS', 'CONFORMAL_LEVELS', 'merge_boosters', 'CurveScores',
            'PriorBoostRegressor', 'PriorBoostClassifier', 'fit_temperature', 'PairwiseRegressor', 'LinearBaseline',
            'new_folder_beside', 'replace_folder', 'read_manifest', 'check_booster_text', 'check_model_state',
            'save_model', 'load_model', 'dataset_settings', 'scorer', 'discharge_features', 'model_spec', 'FittedModel',
            'cv_folds', 'sample_grid', 'condition_columns', 'life_edges_of', 'threshold_search', 'fit_model',
-           'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'study_inputs', 'train_models',
-           'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_rank',
+           'BlendRegressor', 'grid_search', 'cv_blend', 'LifeThresholdClassifier', 'dq_block_of', 'study_inputs',
+           'train_models', 'training_report', 'load_models', 'oof_log10_residuals', 'oof_log10_rmse', 'conformal_rank',
            'conformal_halfwidth', 'life_interval', 'save_training_tables', 'load_training_table', 'refit_on',
            'oof_tier_proba']
 
@@ -805,6 +805,7 @@ def dataset_settings(dataset:str) -> dict:
 LGB_GRID = dict(prior=[False, True], num_leaves=[3, 7], min_child_samples=[4, 8], n_estimators=[60, 200],
                 reg_lambda=[1.0, 10.0], colsample_bytree=[0.5])
 PRIOR_ALPHAS = [0.01, 0.03]   # elastic-net penalties of the regressor's multi-descriptor prior (standardised descriptors)
+DQ_BLOCK_FRACTION = 0.0       # cycle-averaged ΔQ: the study's pairs average max(1, ⌊fraction × window⌋) cycles at each end (`dq_block_of`); 0: single cycles (off; 0.1 measured in docs/model.md)
 CURVE_POINTS = 50             # voltages at which the study keeps the ΔQ(V) curve of a window's first pair (featurize)
 CURVE_PCS = [4, 6]            # scores of log10 |ΔQ(V)| (CurveScores) the curve prior may take, chosen by CV
 CURVE_PRIOR = False           # offer the curve prior (PCA scores of ΔQ(V), PCR-like) in lightgbm's grid: off, see docs/model.md
@@ -1285,13 +1286,18 @@ class LifeThresholdClassifier(BaseEstimator, ClassifierMixin):
 _ESTIMATORS["LifeThresholdClassifier"] = LifeThresholdClassifier   # load_model rebuilds it (its regressor: the estimators above)
 
 # %% ../nbs/04_model.ipynb #2f484c2c
-def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0) -> Features:
+def dq_block_of(window:int) -> int:
+    "Cycles the study averages at each end of a ΔQ pair at `window` (featurize's `dq_block`): ⌊DQ_BLOCK_FRACTION × window⌋, at least 1."
+    return max(1, int(DQ_BLOCK_FRACTION * int(window)))
+
+def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0, dq_block:int=1) -> Features:
     """`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before;
     an entry failing its SHA-256 check (or unreadable) is recomputed and rewritten, with a note in the report."""
-    if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points)
+    if cache_dir is None: return featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points, dq_block=dq_block)
     import hashlib, io, battery_ssb.features as fmod
     from battery_ssb.timeseries import read_cache_entry, write_cache_entry, _parquet_bytes
-    key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V] + ([int(curve_points)] if curve_points else [])).encode()
+    key = hashlib.sha256(json.dumps([cohort.fingerprint(), int(window), peak_range_V] + ([int(curve_points)] if curve_points else [])
+                                    + ([f"dq_block={int(dq_block)}"] if dq_block > 1 else [])).encode()
                          + Path(fmod.__file__).read_bytes()).hexdigest()
     d, why = Path(cache_dir) / f"features-w{window}-{key[:16]}", ""
     if d.is_dir():
@@ -1306,7 +1312,7 @@ def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_p
                 return F
             except (OSError, ValueError, KeyError, TypeError) as e: why = f"cache entry unreadable ({type(e).__name__}: {e})"
     n0 = len(cohort.report.rows)
-    F = featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points)
+    F = featurize(cohort, window, peak_range_V=peak_range_V, curve_points=curve_points, dq_block=dq_block)
     write_cache_entry(d, {"X.parquet": _parquet_bytes(F.X, index=None), "skipped.csv": F.skipped.to_csv(index=False).encode(),
                           "report.csv": RunReport(cohort.report.rows[n0:]).to_frame().to_csv(index=False).encode()},
                       key=key, pairs=F.pairs, settings=F.settings)
@@ -1321,7 +1327,8 @@ def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split
     life = cohort.cells.cycle_life.astype(float)
     features = {}
     for w in map(int, windows):
-        F = _features_cached(cohort, w, peak_range_V, cache_dir, (CURVE_POINTS if CURVE_PRIOR else 0) if curve_points is None else curve_points)
+        F = _features_cached(cohort, w, peak_range_V, cache_dir, (CURVE_POINTS if CURVE_PRIOR else 0) if curve_points is None else curve_points,
+                             dq_block_of(w))
         keep = life.notna() & (life > w)
         for c in cohort.cells.index[~keep]:
             cohort.report.add("study", "no cycle life (censored: end of life not reached by the end of the test)" if np.isnan(life[c])
