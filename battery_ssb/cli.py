@@ -164,10 +164,12 @@ def run_study(dataset:str="matr",        # a key of DATASETS
               workers:int|None=None,     # raw datasets: processes reading and analysing cells (None: all cores)
               scheduler:str|None=None,   # raw datasets: Dask scheduler ('local' or tcp://host:port) for those tasks
               strict:bool=False,         # raw datasets: stop at the first cell that fails (default: exclude it, reported)
+              dq_block_fraction:float=0.0,  # cycle-averaged ΔQ: cycles averaged at each end of a pair, as a share of the window (0: single)
              ) -> dict:
     "Execute the study notebooks in order with papermill into OUTDIR.partial-XXXX, renamed to OUTDIR when all ran; metrics and timings."
     import papermill as pm
-    chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs)
+    chk = check_params(dataset, windows=windows, n_cells=n_cells, seed=seed, cv_repeats=cv_repeats, n_jobs=n_jobs,
+                       dq_block_fraction=dq_block_fraction)
     windows = chk["windows"]                                # every parameter checked before any work
     src = find_dataset(dataset, data_dir)                   # fails here, before any work, if there is no data
     if dataset == "raw" and src is not None:                # cells.csv, splits, lives and paths: checked before any work
@@ -178,7 +180,7 @@ def run_study(dataset:str="matr",        # a key of DATASETS
     if figures_dir: figures_dir = check_not_input(figures_dir, [src], "--figures-dir")
     with run_folder(final) as out:                          # a rerun never mixes with the files of an earlier one
         params = dict(dataset=dataset, data_dir=None if src is None else str(src.resolve()), out_dir=str(out), seed=int(seed),
-                      n_cells=int(n_cells), n_jobs=int(n_jobs),
+                      n_cells=int(n_cells), n_jobs=int(n_jobs), dq_block_fraction=chk["dq_block_fraction"] or 0.0,
                       windows=[int(w) for w in windows], cv_repeats=None if cv_repeats is None else int(cv_repeats), models_dir=str(out / "models"),
                       figures_dir=str(figures_dir) if figures_dir else str(out / "figures"))
         nbs, timings, width = notebooks_dir(), {}, max(1, workers or default_workers())   # width: notebooks at once in a stage
@@ -324,6 +326,8 @@ def run_summary(doc:dict,             # metrics.json of a run
     r = pd.DataFrame(doc["results"]); r = r[r.split != "train"]
     if not len(r): return "no test split scored"
     lines = [f"data: {doc['data']}"]
+    if doc.get("dq_block"):   # a run with cycle-averaged ΔQ (--dq-block-fraction) says so beside its numbers
+        lines.append("  ΔQ(V) cycle-averaged: " + ", ".join(f"{k} cycles at each end of a pair at window {w}" for w, k in doc["dq_block"].items()))
     for (task, w, s), g in r.groupby(["task", "window", "split"], sort=False):
         m = "rmse" if "rmse" in g and g.rmse.notna().any() and task == "cycle_life" else "accuracy"
         v = g.set_index("model")[m]
@@ -361,6 +365,9 @@ def _add_run_args(p:argparse.ArgumentParser):
     p.add_argument("--figures-dir", default=None, help="where PNG figures go (default: OUTDIR/figures)")
     p.add_argument("--n-cells", type=int, default=300, help="cells of the simulated cohort (ssb-sim only; default: 300)")
     p.add_argument("--n-jobs", type=int, default=-1, help="parallel work: -1 for all cores (default); results do not depend on it")
+    p.add_argument("--dq-block-fraction", type=float, default=0.0,
+                   help="cycle-averaged ΔQ(V): average max(1, fraction x window) cycles at each end of a cycle pair, e.g. 0.1 "
+                        "(cycles 91-100 and 10-19 at 100 cycles); default 0: single cycles, as Severson et al. (docs/model.md, eighth round)")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the closing lines")
     _add_scale_args(p, "raw datasets: ", also="notebooks run at once where they may (study_stages); ")
 
@@ -389,6 +396,8 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--window", type=int, required=True, help="N: only cycles <= N are read")
     f.add_argument("--out", required=True, help="output .csv or .parquet")
     f.add_argument("--nominal-capacity", type=float, default=None, help="nominal capacity in Ah (for C-rate descriptors)")
+    f.add_argument("--dq-block", type=int, default=1,
+                   help="cycles averaged at each end of a ΔQ(V) pair (default 1: single cycles; 10 at 100 cycles: 91-100 and 10-19)")
     r = sub.add_parser("predict", help="screen new cells with the models of a study run")
     r.add_argument("paths", nargs="+", help="one export file or folder per cell")
     r.add_argument("--model", required=True, help="OUTDIR/models of a study run")
@@ -451,11 +460,11 @@ def _failed_line(co:Cohort, n:int, out) -> str|None:
     return f"{k} of {n} cells failed and were excluded (reasons in {Path(out).with_name(Path(out).stem + '.report.csv')})" if k else None
 
 def featurize_cells(paths, window:int, out, cache_dir=None, nominal_Ah=None, workers:int|None=None,
-                    scheduler:str|None=None, strict:bool=False) -> pd.DataFrame:
+                    scheduler:str|None=None, strict:bool=False, dq_block:int=1) -> pd.DataFrame:
     "`battery-ssb featurize PATH... --window N --out FILE`: one row per cell, a `cell` column, one column per descriptor."
     from battery_ssb.features import featurize
     co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=window, workers=workers, scheduler=scheduler, strict=strict)
-    F = featurize(co, window)
+    F = featurize(co, window, dq_block=dq_block)
     tab = F.X.reset_index()
     _write_table(tab, out); _write_report(co.report, out)
     if line := _failed_line(co, len(paths), out): print(f"battery-ssb: {line}", file=sys.stderr)
@@ -508,8 +517,9 @@ def main(argv=None) -> int:
             t = summarize(args.path, args.out, args.format)
             print(f"{len(t)} cycles -> {args.out}")
         elif args.command == "featurize":
+            if args.dq_block < 1: raise DataError(f"--dq-block {args.dq_block}: expected an integer >= 1 (cycles averaged)")
             t = featurize_cells(args.paths, args.window, args.out, args.cache_dir, args.nominal_capacity, args.workers,
-                                args.scheduler, args.strict)
+                                args.scheduler, args.strict, args.dq_block)
             print(f"{len(t)} cells x {t.shape[1] - 1} descriptors (window {args.window}) -> {args.out}")
         elif args.command == "predict":
             t = predict_cells(args.model, args.paths, args.out, args.window, args.cache_dir, args.nominal_capacity,
@@ -525,7 +535,8 @@ def main(argv=None) -> int:
             t = time.time()
             res = run_study(args.dataset, args.data_dir, args.out, args.seed, args.windows, args.cv_repeats, args.figures_dir,
                             args.n_cells, args.n_jobs, progress=not args.quiet,
-                            workers=args.workers, scheduler=args.scheduler, strict=args.strict)
+                            workers=args.workers, scheduler=args.scheduler, strict=args.strict,
+                            dq_block_fraction=args.dq_block_fraction)
             m = res["metrics"]
             print(run_summary(m))
             print(f"{m['dataset']}: {len(m['results'])} metric records, {m['n_excluded']} exclusions -> {res['run']['out_dir']}"
@@ -548,12 +559,13 @@ def featurize_files(paths,                     # cycler exports, one file or fol
                     cache_dir=None,            # cache of parsed files and each cell's derived tables (None: no cache)
                     workers:int=1,             # processes, one task per cell (1: this process)
                     scheduler:str|None=None,   # Dask scheduler for the tasks: 'local' or tcp://host:port
+                    dq_block:int=1,            # cycles averaged at each end of a ΔQ pair (1: single cycles; `dq_blocks`)
                    ) -> pd.DataFrame:
     "Raw cycler files -> one row of descriptors per cell (index `cell`); `.attrs`: `report` (exclusions, notes), `skipped`."
     from battery_ssb.features import featurize
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths: raise DataError("featurize_files: no paths given")
     co = _raw_cohort(paths, cache_dir, nominal_Ah, max_cycle=int(window), workers=workers, scheduler=scheduler)
-    F = featurize(co, int(window))
+    F = featurize(co, int(window), dq_block=int(dq_block))
     X = F.X.copy(); X.attrs["report"] = co.report.to_frame(); X.attrs["skipped"] = F.skipped
     return X

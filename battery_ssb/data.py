@@ -617,6 +617,7 @@ def check_params(dataset:str="ssb-sim",   # a key of DATASETS
                  seed=None,               # seed: int >= 0
                  cv_repeats=None,         # CV repeats: None or int >= 1
                  n_jobs=None,             # parallel work: -1 or int >= 1
+                 dq_block_fraction=None,  # cycle-averaged ΔQ: None or a number in [0, 0.5) (04_model's `dq_block_of`)
                 ) -> dict:
     "Study parameters as the notebooks use them (text from papermill's -p accepted); DataError naming a bad one."
     def as_int(name, v, lo, allow=()):
@@ -637,5 +638,12 @@ def check_params(dataset:str="ssb-sim",   # a key of DATASETS
         w = [as_int("windows", x, 0) for x in w]
         if len(set(w)) < len(w): raise DataError(f"parameter windows={windows!r}: a window is repeated")
         windows = sorted(w)
+    if dq_block_fraction is not None:
+        try: f = float(str(dq_block_fraction).strip()) if not isinstance(dq_block_fraction, bool) else None
+        except ValueError: f = None
+        if f is None or not 0 <= f < 0.5:
+            raise DataError(f"parameter dq_block_fraction={dq_block_fraction!r}: expected a number in [0, 0.5), e.g. 0.1")
+        dq_block_fraction = f
     return dict(dataset=dataset, windows=windows, n_cells=as_int("n_cells", n_cells, 10), seed=as_int("seed", seed, 0),
-                cv_repeats=as_int("cv_repeats", cv_repeats, 1), n_jobs=-1 if str(n_jobs).strip() == "-1" else as_int("n_jobs", n_jobs, 1))
+                cv_repeats=as_int("cv_repeats", cv_repeats, 1), n_jobs=-1 if str(n_jobs).strip() == "-1" else as_int("n_jobs", n_jobs, 1),
+                dq_block_fraction=dq_block_fraction)

@@ -1286,9 +1286,11 @@ class LifeThresholdClassifier(BaseEstimator, ClassifierMixin):
 _ESTIMATORS["LifeThresholdClassifier"] = LifeThresholdClassifier   # load_model rebuilds it (its regressor: the estimators above)
 
 # %% ../nbs/04_model.ipynb #2f484c2c
-def dq_block_of(window:int) -> int:
-    "Cycles the study averages at each end of a ΔQ pair at `window` (featurize's `dq_block`): ⌊DQ_BLOCK_FRACTION × window⌋, at least 1."
-    return max(1, int(DQ_BLOCK_FRACTION * int(window)))
+def dq_block_of(window:int,              # N, the early-life window
+                fraction:float|None=None,  # share of the window averaged at each end of a ΔQ pair (None: DQ_BLOCK_FRACTION)
+               ) -> int:
+    "Cycles the study averages at each end of a ΔQ pair at `window` (featurize's `dq_block`): ⌊fraction × window⌋, at least 1."
+    return max(1, int((DQ_BLOCK_FRACTION if fraction is None else float(fraction)) * int(window)))
 
 def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_points:int=0, dq_block:int=1) -> Features:
     """`featurize` of this cohort's window, reused from `cache_dir` when this exact cohort and code computed it before;
@@ -1322,13 +1324,14 @@ def _features_cached(cohort:Cohort, window:int, peak_range_V, cache_dir, curve_p
 def study_inputs(cohort:Cohort, windows=(5, 100), peak_range_V=None, train_split:str="train",
                  binary_threshold=BINARY_THRESHOLD, # life threshold of the binary task (DATASETS may declare one)
                  cache_dir=None,    # reuse the descriptors an earlier call computed for this very cohort (04 -> 05 of a run)
-                 curve_points:int|None=None):   # ΔQ(V) curve points kept for the curve prior (None: CURVE_POINTS if CURVE_PRIOR, else 0)
+                 curve_points:int|None=None,    # ΔQ(V) curve points kept for the curve prior (None: CURVE_POINTS if CURVE_PRIOR, else 0)
+                 dq_block_fraction:float|None=None):   # cycle-averaged ΔQ (`dq_block_of`; None: DQ_BLOCK_FRACTION)
     "(window -> Features, labels, tier edges) of `cohort`; cells with nothing to predict at a window are left out, reported."
     life = cohort.cells.cycle_life.astype(float)
     features = {}
     for w in map(int, windows):
         F = _features_cached(cohort, w, peak_range_V, cache_dir, (CURVE_POINTS if CURVE_PRIOR else 0) if curve_points is None else curve_points,
-                             dq_block_of(w))
+                             dq_block_of(w, dq_block_fraction))
         keep = life.notna() & (life > w)
         for c in cohort.cells.index[~keep]:
             cohort.report.add("study", "no cycle life (censored: end of life not reached by the end of the test)" if np.isnan(life[c])
