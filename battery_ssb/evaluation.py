@@ -294,7 +294,7 @@ def joint_pooling(ft:FittedModel,   # the tier model
     if len(keep) < 2: raise DataError(f"{ft.name}, {fl.name}: their out-of-fold answers share {len(keep)} training cells")
     P = np.asarray(ot["proba"], float)[keep]; y = np.asarray(ot["tier"], int)[keep]
     mu = np.array([life[ot["cells"][i]] for i in keep])
-    args = (P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (a model refitted by `refit_on` keeps its original's)
+    args = (P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (`refit_on` redoes them for a refitted model)
     out = fit_pooling(*args, tied=JOINT_POOL_TIED)
     free = fit_pooling(*args) if JOINT_POOL_TIED else out   # the untied pool's exponents and loss, for the record
     return dict(out, fitted=True, a_free=free["a"], b_free=free["b"], log_loss_free=free["log_loss"],

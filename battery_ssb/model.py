@@ -1393,7 +1393,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                 t = np.log10(y.to_numpy(float))
                 fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(t - r).tolist(),
                                         observed_log10_life=t.tolist(),   # the joint interval's conformal calibration (05)
-                                        log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # kept as is by refit_on
+                                        log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # redone by refit_on for a refitted model
             if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
                 fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs, life=labels.loc[trw, "cycle_life"]))
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
@@ -1540,15 +1540,20 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
         if e.get_params().get("curve_pcs") and not any(map(is_curve, feats)): e.set_params(curve_pcs=0)   # no curve to score
     if not [d for d in feats if not is_curve(d)]: raise DataError(f"{f.name}: only ΔQ(V) curve points are available to refit on")
     X = training[feats]
+    # its out-of-fold answers are redone too, where the original saved them: the joint answer's pooling and its
+    # interval's conformal level are then fitted on this model's answers, not on the original's
     if f.task == "cycle_life":
-        y = training["_cycle_life"]; est.fit(X, np.log10(y.to_numpy(float)))
-        r = oof_log10_residuals(est, X, y, training["_tiers"], seed)
-        meta = dict(f.meta, log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
-                    log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
-    elif isinstance(est, LifeThresholdClassifier):   # its classes from life: refitted on the training lives
-        est.fit(X, training["_" + f.task].to_numpy(int), life=training["_cycle_life"].to_numpy(float)); meta = dict(f.meta)
+        y = training["_cycle_life"]; t = np.log10(y.to_numpy(float)); est.fit(X, t)
+        r = oof_log10_residuals(est, X, y, training["_tiers"], seed); rmse = float(np.sqrt(np.mean(r ** 2)))
+        meta = dict(f.meta, log10_life_oof_rmse=rmse, log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
+        if "oof" in f.meta:
+            meta["oof"] = dict(cells=[str(c) for c in X.index], log10_life=(t - r).tolist(), observed_log10_life=t.tolist(), log10_rmse=rmse)
     else:
-        est.fit(X, training["_" + f.task].to_numpy(int)); meta = dict(f.meta)
+        y, life = training["_" + f.task].to_numpy(int), training["_cycle_life"].to_numpy(float)
+        lt = isinstance(est, LifeThresholdClassifier)   # its classes from life: refitted on the training lives
+        est.fit(X, y, **(dict(life=life) if lt else {})); meta = dict(f.meta)
+        if "oof" in f.meta and hasattr(est, "predict_proba"):
+            meta["oof"] = oof_tier_proba(est, X, y, seed, life=life if lt else None)
     meta.update(descriptors=feats, refitted_on=f"{len(feats)} of {len(f.features)} descriptors")
     return FittedModel(f.task, f.window, f.model, est, feats, f.best_params, f.cv_score, meta)
 
