@@ -8,7 +8,7 @@ the test: "clear error" (a DataError naming file and fragments; in a batch the c
 batch stopped with it), "accepted-with-note" (a named report line), "accepted (as the clean file)", "silently wrong"
 (no error, no line), "traceback/unclear" (another exception, a message without the fragments, several lines), and for
 main.py "abort" (killed by a signal). The in-process entry points share this process: an abort there ends the script.
-Usage: python bench/bench_bad_inputs.py [--no-main] [--kinds K ...] [--out bench_bad_inputs.csv]   (needs $BATTERY_SSB_DATA)"""
+Usage: python bench/bench_bad_inputs.py [--no-main] [--kinds K ...] [--out bench/bench_bad_inputs.csv]   (needs $BATTERY_SSB_DATA)"""
 import argparse, os, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
@@ -91,7 +91,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-main", action="store_true", help="skip python main.py --dataset raw (minutes per raw kind)")
     ap.add_argument("--kinds", nargs="+", default=None, help="only these kinds")
-    ap.add_argument("--out", default="bench_bad_inputs.csv", help="the long table (kind, entry, expected, outcome, detail)")
+    ap.add_argument("--out", default="bench/bench_bad_inputs.csv", help="the long table (kind, entry, expected, outcome, detail)")
     args = ap.parse_args(argv)
     if not os.environ.get("BATTERY_SSB_DATA"): sys.exit("set BATTERY_SSB_DATA (the corpus mutates real shared files)")
     print(f"load average at start: {os.getloadavg()}", flush=True)
