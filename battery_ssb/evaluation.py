@@ -253,6 +253,16 @@ def joint_predict(fitted:list[FittedModel], X:pd.DataFrame, window:int, model:st
     out.attrs["pooling"] = dict(pool, life_model=fl.model); out.attrs["interval"] = lv
     return out
 
+def _shared_oof(ft:FittedModel, fl:FittedModel) -> dict:
+    "The training cells both models saved out-of-fold answers for, aligned: tier `proba` and `tier` (tier model), `log10_life` and `observed_log10_life` (life model, None if not saved), and `sigma`, the spread of those life answers (`refit_on` redoes them for a refitted model)."
+    ot, ol = ft.meta["oof"], fl.meta["oof"]
+    at = {c: i for i, c in enumerate(ol["cells"])}
+    keep = [i for i, c in enumerate(ot["cells"]) if c in at]; j = [at[ot["cells"][i]] for i in keep]
+    obs = ol.get("observed_log10_life")
+    return dict(proba=np.asarray(ot["proba"], float)[keep], tier=np.asarray(ot["tier"], int)[keep],
+                log10_life=np.asarray(ol["log10_life"], float)[j], observed_log10_life=None if obs is None else np.asarray(obs, float)[j],
+                sigma=ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]))
+
 JOINT_CONFORMAL = True   # the joint interval's level set by split-conformal on the training cells' out-of-fold answers (False: the nominal level of the normal error model)
 
 def joint_interval_level(ft:FittedModel,   # the tier model
@@ -269,13 +279,9 @@ def joint_interval_level(ft:FittedModel,   # the tier model
     if not JOINT_CONFORMAL: return dict(nominal, rule="nominal level of the normal error model (JOINT_CONFORMAL off)")
     if not (isinstance(ot, dict) and isinstance(ol, dict) and "observed_log10_life" in ol):
         return dict(nominal, rule="nominal level of the normal error model (saved without observed out-of-fold lives: trained by an older version)")
-    life = dict(zip(ol["cells"], zip(ol["log10_life"], ol["observed_log10_life"])))
-    keep = [i for i, c in enumerate(ot["cells"]) if c in life]
-    n, k = len(keep), conformal_rank(len(keep), level)
+    o = _shared_oof(ft, fl); n, k = len(o["tier"]), conformal_rank(len(o["tier"]), level)
     if not 1 <= k <= n: return dict(nominal, rule=f"nominal level of the normal error model ({n} training cells: too few for a conformal {level:.0%})")
-    mu, y = np.array([life[ot["cells"][i]] for i in keep], float).T
-    s = joint_scores(np.asarray(ot["proba"], float)[keep], mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]),
-                     ft.meta["tier_edges"], (pool["a"], pool["b"]), y)
+    s = joint_scores(o["proba"], o["log10_life"], o["sigma"], ft.meta["tier_edges"], (pool["a"], pool["b"]), o["observed_log10_life"])
     return dict(level=float(np.sort(s)[k - 1]), nominal=float(level), conformal=True, n_calibration=n,
                 rule=f"split-conformal on the out-of-fold answers of {n} training cells")
 
@@ -289,16 +295,13 @@ def joint_pooling(ft:FittedModel,   # the tier model
     if not (isinstance(ot, dict) and isinstance(ol, dict)):
         return dict(a=1.0, b=1.0, weight=0.5, temperature=0.5, fitted=False,
                     rule="product of the two models' tier probabilities (saved without out-of-fold answers: trained by an older version)")
-    life = dict(zip(ol["cells"], ol["log10_life"]))
-    keep = [i for i, c in enumerate(ot["cells"]) if c in life]
-    if len(keep) < 2: raise DataError(f"{ft.name}, {fl.name}: their out-of-fold answers share {len(keep)} training cells")
-    P = np.asarray(ot["proba"], float)[keep]; y = np.asarray(ot["tier"], int)[keep]
-    mu = np.array([life[ot["cells"][i]] for i in keep])
-    args = (P, mu, ol.get("log10_rmse", fl.meta["log10_life_oof_rmse"]), ft.meta["tier_edges"], y)   # the spread of these answers (`refit_on` redoes them for a refitted model)
+    o = _shared_oof(ft, fl)
+    if len(o["tier"]) < 2: raise DataError(f"{ft.name}, {fl.name}: their out-of-fold answers share {len(o['tier'])} training cells")
+    args = (o["proba"], o["log10_life"], o["sigma"], ft.meta["tier_edges"], o["tier"])
     out = fit_pooling(*args, tied=JOINT_POOL_TIED)
     free = fit_pooling(*args) if JOINT_POOL_TIED else out   # the untied pool's exponents and loss, for the record
     return dict(out, fitted=True, a_free=free["a"], b_free=free["b"], log_loss_free=free["log_loss"],
-                rule=f"{'product tempered' if JOINT_POOL_TIED else 'log-linear pool'} chosen by out-of-fold log loss on {len(keep)} training cells")
+                rule=f"{'product tempered' if JOINT_POOL_TIED else 'log-linear pool'} chosen by out-of-fold log loss on {len(o['tier'])} training cells")
 
 def joint_records(fitted:list[FittedModel], features:dict, labels:pd.DataFrame, cells:pd.DataFrame,
                   model:str="lightgbm", level:float=0.8, splits=None) -> tuple[list[dict], list[dict]]:

@@ -1388,12 +1388,7 @@ def train_models(features:dict,            # window -> Features (notebook 02) of
                            [float(voltage_grid[0]), float(voltage_grid[-1]), int(len(voltage_grid))])
             if task == "cycle_life":   # the error spread (joint answer) and conformal half-widths (life_interval), from the same residuals
                 r = oof_log10_residuals(fm.estimator, X[fm.features], y, strata, seed, cv_splits, n_jobs, memo)   # its search's first-repeat folds
-                fm.meta.update(log10_life_oof_rmse=float(np.sqrt(np.mean(r ** 2))),
-                               log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
-                t = np.log10(y.to_numpy(float))
-                fm.meta.update(oof=dict(cells=[str(c) for c in X.index], log10_life=(t - r).tolist(),
-                                        observed_log10_life=t.tolist(),   # the joint interval's conformal calibration (05)
-                                        log10_rmse=float(np.sqrt(np.mean(r ** 2)))))   # redone by refit_on for a refitted model
+                fm.meta.update(_life_oof_meta(X.index, np.log10(y.to_numpy(float)), r))
             if task == "tiers" and hasattr(fm.estimator, "predict_proba"):   # out-of-fold probabilities, for the joint answer's pooling
                 fm.meta.update(oof=oof_tier_proba(fm.estimator, X[fm.features], y, seed, cv_splits, n_jobs, life=labels.loc[trw, "cycle_life"]))
             if work is not None: save_model(fm.estimator, work, fm.name, fm.meta)
@@ -1501,6 +1496,13 @@ def conformal_halfwidth(residuals, level:float=0.8) -> float:
     r = np.sort(np.abs(np.asarray(residuals, float))); n = len(r); k = conformal_rank(n, level)
     return float(r[k - 1]) if 1 <= k <= n else float("inf")
 
+
+def _life_oof_meta(cells, t, r) -> dict:
+    "A life model's metadata from its out-of-fold log10 residuals r on training cells of log10 life t: the error spread (joint answer), conformal half-widths (`life_interval`) and the out-of-fold answers themselves (`oof`: the joint answer's pooling and interval level, 05)."
+    rmse = float(np.sqrt(np.mean(r ** 2)))
+    return dict(log10_life_oof_rmse=rmse, log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS},
+                oof=dict(cells=[str(c) for c in cells], log10_life=(t - r).tolist(), observed_log10_life=t.tolist(), log10_rmse=rmse))
+
 def life_interval(f:FittedModel, X:pd.DataFrame, level:float=0.8) -> pd.DataFrame:
     "Conformal `level` interval of cycle life per cell: predicted log10 life ± the training out-of-fold quantile saved with the model."
     q = (f.meta.get("log10_life_conformal") or {}).get(str(level))
@@ -1544,10 +1546,8 @@ def refit_on(f:FittedModel, training:pd.DataFrame, descriptors:list, seed:int=0)
     # interval's conformal level are then fitted on this model's answers, not on the original's
     if f.task == "cycle_life":
         y = training["_cycle_life"]; t = np.log10(y.to_numpy(float)); est.fit(X, t)
-        r = oof_log10_residuals(est, X, y, training["_tiers"], seed); rmse = float(np.sqrt(np.mean(r ** 2)))
-        meta = dict(f.meta, log10_life_oof_rmse=rmse, log10_life_conformal={str(l): conformal_halfwidth(r, l) for l in CONFORMAL_LEVELS})
-        if "oof" in f.meta:
-            meta["oof"] = dict(cells=[str(c) for c in X.index], log10_life=(t - r).tolist(), observed_log10_life=t.tolist(), log10_rmse=rmse)
+        new = _life_oof_meta(X.index, t, oof_log10_residuals(est, X, y, training["_tiers"], seed))
+        meta = dict(f.meta, **(new if "oof" in f.meta else {k: v for k, v in new.items() if k != "oof"}))
     else:
         y, life = training["_" + f.task].to_numpy(int), training["_cycle_life"].to_numpy(float)
         lt = isinstance(est, LifeThresholdClassifier)   # its classes from life: refitted on the training lives

@@ -12,7 +12,7 @@ Usage: BATTERY_SSB_DATA=/work/shared/data python bench/bench_joint_en_pool.py RU
 import argparse, json
 from pathlib import Path
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize
 from scipy.special import log_softmax
 from sklearn.metrics import f1_score
 from battery_ssb.data import DATASETS, study_cohort
@@ -42,7 +42,7 @@ for run in map(Path, a.runs):
              lg(E.tier_masses(np.array([life[ot["cells"][i]] for i in keep]), sig, ft.meta["tier_edges"])),
              lg([pe[ot["cells"][i]] for i in keep])]
         nll = lambda t, u: -log_softmax(t * L[0] + t * L[1] + u * L[2], axis=1)[np.arange(len(y)), y].mean()
-        t0 = minimize_scalar(lambda t: nll(t, 0), bounds=(0, 4), method="bounded").x
+        t0 = E.joint_pooling(ft, fl)["a"]   # the study's pool (tied exponents)
         t1, u1 = minimize(lambda v: nll(*v), [0.5, 0.1], method="L-BFGS-B", bounds=[(0, 4)] * 2).x
         X = features[w].X
         M = [lg(ft.estimator.predict_proba(X[ft.features])), lg(E.tier_masses(np.log10(fl.predict(X)), sig, ft.meta["tier_edges"])),
